@@ -1,0 +1,184 @@
+package dev.licensegateway;
+
+import dev.licensegateway.config.GatewayConfig;
+import dev.licensegateway.gate.NonceStore;
+import dev.licensegateway.http.ClientIp;
+import dev.licensegateway.licensing.LicenseService;
+import dev.licensegateway.ops.GatewayMetrics;
+import dev.licensegateway.ops.Health;
+import dev.licensegateway.signing.KeyRing;
+import dev.licensegateway.signing.SigningAlg;
+import dev.licensegateway.store.LicenseStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running gateway: a Vert.x instance, its Postgres pool and Redis client, and one
+ * {@link GatewayVerticle} per event loop. Several can run in one JVM (the tests race three).
+ */
+public final class Gateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Redis redis;
+  private final Health health;
+  private final GatewayConfig config;
+  private final GatewayMetrics metrics;
+  private String deploymentId;
+
+  private Gateway(Vertx vertx, Pool pool, Redis redis, Health health, GatewayConfig config, GatewayMetrics metrics) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.redis = redis;
+    this.health = health;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Starts serving on {@code config.http().port()}. Migrations must already be applied
+   * ({@code schemaVersion} is what readiness expects); the keys are loaded by the caller.
+   */
+  public static Future<Gateway> start(GatewayConfig config, KeyRing keys, String schemaVersion, Clock clock) {
+    SigningAlg alg = SigningAlg.fromWireName(config.signing().alg());
+    KeyRing.ResponseSigner signer = keys.signer(alg).orElseThrow(() -> new IllegalStateException(
+        "no " + alg.wireName() + " private key in " + config.signing().keysDir()
+            + ": create one with `keys generate --alg " + alg.wireName() + "`"));
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    int cores = Runtime.getRuntime().availableProcessors();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions()
+            .setEventLoopPoolSize(cores)
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+
+    long pgTimeout = config.postgres().timeoutMs();
+    PgConnectOptions connect = PgConnectOptions.fromUri(config.postgres().uri())
+        .setCachePreparedStatements(true)
+        .setPipeliningLimit(config.postgres().pipeliningLimit());
+    PoolOptions poolOptions = new PoolOptions()
+        .setMaxSize(config.postgres().poolSize())
+        .setMaxWaitQueueSize(8192)
+        .setConnectionTimeout((int) pgTimeout)
+        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
+    Pool pool = PgBuilder.pool()
+        .with(poolOptions)
+        .with(new NetClientOptions().setConnectTimeout((int) pgTimeout))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
+
+    Redis redis = Redis.createClient(vertx, redisOptions(config.redis()));
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    Health health = new Health(vertx, pool, redis, schemaVersion, Math.max(pgTimeout, config.redis().timeoutMs()));
+    Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics);
+
+    LicenseService core = new LicenseService(new LicenseStore(pool, pgTimeout), clock);
+    GatewayVerticle.Services services = new GatewayVerticle.Services(
+        config, core,
+        new NonceStore(redis, config.nativeApi().nonceTtlSeconds(), config.redis().timeoutMs()),
+        keys, signer, new ClientIp(config.trustedProxies()), clock, metrics, health);
+    int instances = config.http().instances() > 0 ? config.http().instances() : cores;
+
+    // SPEC 7 `run`: fail at once, and clearly, when a dependency is missing.
+    Future<?> postgresUp = pool.query("SELECT 1").execute()
+        .timeout(Math.max(pgTimeout, 5000), TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            "Postgres at " + connect.getHost() + ":" + connect.getPort() + " is unreachable: " + e.getMessage(), e)));
+    Future<?> redisUp = redis.send(Request.cmd(Command.PING))
+        .timeout(Math.max(config.redis().timeoutMs(), 5000), TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            "Redis at " + config.redis().uri() + " is unreachable: " + e.getMessage(), e)));
+    return Future.all(postgresUp, redisUp)
+        .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(services),
+            new DeploymentOptions().setInstances(instances)))
+        .map(id -> {
+          gateway.deploymentId = id;
+          LOG.info("gateway listening on port {} ({} verticles, signing with {} key {})",
+              config.http().port(), instances, alg.wireName(), signer.kid());
+          return gateway;
+        })
+        .recover(e -> {
+          LOG.error("gateway failed to start: {}", e.getMessage());
+          // Closing runs on: its completion would land on the Vert.x being closed.
+          gateway.closeResources();
+          return Future.failedFuture(e);
+        });
+  }
+
+  static RedisOptions redisOptions(GatewayConfig.Redis config) {
+    RedisOptions options = new RedisOptions()
+        .setMaxPoolSize(config.poolSize())
+        .setMaxPoolWaiting(8192)
+        .setMaxWaitingHandlers(8192);
+    String[] nodes = config.uri().split(",");
+    if (nodes.length > 1) {
+      options.setType(RedisClientType.CLUSTER);
+      for (String node : nodes) {
+        options.addConnectionString(node.trim());
+      }
+    } else {
+      options.setConnectionString(config.uri().trim());
+    }
+    return options;
+  }
+
+  /**
+   * SIGTERM (SPEC 6): readiness turns 503 at once; after the drain delay the listeners stop
+   * taking connections and in-flight requests finish within the grace period; then exit.
+   */
+  public Future<Void> stop() {
+    health.startDraining();
+    long delay = config.shutdown().drainDelayMs();
+    Future<Void> drained = delay > 0 ? vertx.timer(delay).mapEmpty() : Future.succeededFuture();
+    return drained
+        .compose(v -> deploymentId == null ? Future.<Void>succeededFuture() : vertx.undeploy(deploymentId))
+        .eventually(this::closeResources);
+  }
+
+  private Future<Void> closeResources() {
+    return pool.close()
+        .eventually(() -> { redis.close(); return Future.succeededFuture(); })
+        .eventually(vertx::close);
+  }
+
+  public Health health() {
+    return health;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public int port() {
+    return config.http().port();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+}

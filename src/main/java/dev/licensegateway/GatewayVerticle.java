@@ -1,0 +1,122 @@
+package dev.licensegateway;
+
+import dev.licensegateway.config.GatewayConfig;
+import dev.licensegateway.dialect.nativeapi.NativeRoutes;
+import dev.licensegateway.gate.NonceStore;
+import dev.licensegateway.http.ClientIp;
+import dev.licensegateway.http.RequestIds;
+import dev.licensegateway.http.RequestTags;
+import dev.licensegateway.licensing.LicenseService;
+import dev.licensegateway.ops.GatewayMetrics;
+import dev.licensegateway.ops.Health;
+import dev.licensegateway.signing.KeyRing;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/** Mounts every feature's routes on one router and serves them; one instance per event loop. */
+public final class GatewayVerticle extends VerticleBase {
+
+  private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
+  /** What every verticle instance shares: built once by {@link Gateway}. */
+  public record Services(
+      GatewayConfig config,
+      LicenseService core,
+      NonceStore nonces,
+      KeyRing keys,
+      KeyRing.ResponseSigner signer,
+      ClientIp clientIp,
+      Clock clock,
+      GatewayMetrics metrics,
+      Health health) {}
+
+  private final Services services;
+  private HttpServer server;
+
+  public GatewayVerticle(Services services) {
+    this.services = services;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(this::observe);
+
+    router.get("/health/live").handler(ctx -> {
+      RequestTags.route(ctx, "ops", "/health/live");
+      ctx.json(new JsonObject().put("status", "UP"));
+    });
+    HealthCheckHandler readiness = HealthCheckHandler.createWithHealthChecks(services.health().readiness());
+    router.get("/health/ready").handler(ctx -> {
+      RequestTags.route(ctx, "ops", "/health/ready");
+      ctx.next();
+    }).handler(readiness);
+    router.get("/metrics").handler(ctx -> {
+      RequestTags.route(ctx, "ops", "/metrics");
+      ctx.next();
+    }).handler(PrometheusScrapingHandler.create(services.metrics().registry()));
+    String jwks = services.keys().jwks().encode();
+    router.get("/api/v1/keys").handler(ctx -> {
+      RequestTags.route(ctx, "native", "/api/v1/keys");
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/jwk-set+json").end(jwks);
+    });
+
+    GatewayConfig config = services.config();
+    new NativeRoutes(services.core(), config.nativeApi().secret(), services.nonces(), services.signer(),
+        services.clientIp(), services.clock(), config.nativeApi().timestampSkewSeconds(),
+        config.http().bodyLimitBytes()).mount(router);
+
+    router.errorHandler(404, ctx -> plainError(ctx, 404, "not_found", "no such route"));
+    router.errorHandler(405, ctx -> plainError(ctx, 405, "method_not_allowed", "method not allowed on this route"));
+
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setPort(config.http().port())
+        .setHost("0.0.0.0")
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false));
+    return server.requestHandler(router).listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    // SPEC 6: in-flight requests finish within the grace period; no new connections meanwhile.
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(services.config().shutdown().graceMs(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Every response: a unique X-Request-Id, and one sample of the request meter. */
+  private void observe(RoutingContext ctx) {
+    long start = System.nanoTime();
+    ctx.response().putHeader(REQUEST_ID, RequestIds.next());
+    ctx.addBodyEndHandler(v -> {
+      String dialect = ctx.get(RequestTags.DIALECT);
+      String route = ctx.get(RequestTags.ROUTE);
+      String outcome = ctx.get(RequestTags.OUTCOME);
+      services.metrics().request(
+          dialect == null ? "none" : dialect,
+          route == null ? "unmatched" : route,
+          outcome == null ? String.valueOf(ctx.response().getStatusCode()) : outcome,
+          System.nanoTime() - start);
+    });
+    ctx.next();
+  }
+
+  private static void plainError(RoutingContext ctx, int status, String code, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+        .end(new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)).encode());
+  }
+}

@@ -1,0 +1,117 @@
+package dev.licensegateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Reads {@code conf/gateway.yaml} (from {@code LGW_CONFIG}, the working directory, or the
+ * copy packed into the jar) and lets the environment override each value.
+ */
+public final class ConfigLoader {
+
+  private static final String PACKED_DEFAULTS = "/conf/gateway.yaml";
+
+  private ConfigLoader() {}
+
+  public static GatewayConfig load(Map<String, String> env) {
+    JsonNode yaml = readYaml(env);
+    Function<String, String> envValue = name -> {
+      String v = env.get(name);
+      return v == null || v.isBlank() ? null : v.trim();
+    };
+    Settings s = new Settings(yaml, envValue);
+    return new GatewayConfig(
+        new GatewayConfig.Http(
+            s.integer("http.port", "LGW_HTTP_PORT"),
+            s.integer("http.bodyLimitBytes", null),
+            s.integer("http.instances", "LGW_HTTP_INSTANCES")),
+        new GatewayConfig.Postgres(
+            s.string("postgres.uri", "LGW_PG_URI"),
+            s.integer("postgres.poolSize", "LGW_PG_POOL_SIZE"),
+            s.integer("postgres.pipeliningLimit", null),
+            s.integer("postgres.timeoutMs", "LGW_PG_TIMEOUT_MS")),
+        new GatewayConfig.Redis(
+            s.string("redis.uri", "LGW_REDIS_URI"),
+            s.integer("redis.poolSize", "LGW_REDIS_POOL_SIZE"),
+            s.integer("redis.timeoutMs", "LGW_REDIS_TIMEOUT_MS")),
+        new GatewayConfig.Signing(
+            s.string("signing.alg", "LGW_SIGNING_ALG"),
+            s.string("signing.keysDir", "LGW_SIGNING_KEYS_DIR")),
+        // Secrets only from the environment: never read from YAML.
+        new GatewayConfig.NativeApi(
+            envValue.apply("LICENSE_API_SECRET"),
+            s.integer("nativeApi.timestampSkewSeconds", null),
+            s.integer("nativeApi.nonceTtlSeconds", null)),
+        csv(s.string("network.trustedProxies", "LGW_TRUSTED_PROXIES")),
+        new GatewayConfig.Shutdown(
+            s.integer("shutdown.drainDelayMs", "LGW_DRAIN_DELAY_MS"),
+            s.integer("shutdown.graceMs", "LGW_SHUTDOWN_GRACE_MS")));
+  }
+
+  private static List<String> csv(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+  }
+
+  private static JsonNode readYaml(Map<String, String> env) {
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    try {
+      String explicit = env.get("LGW_CONFIG");
+      Path local = Path.of(explicit != null ? explicit : "conf/gateway.yaml");
+      if (Files.isRegularFile(local)) {
+        return yaml.readTree(local.toFile());
+      }
+      if (explicit != null) {
+        throw new IllegalStateException("LGW_CONFIG names " + explicit + ", which is not a readable file");
+      }
+      try (InputStream in = ConfigLoader.class.getResourceAsStream(PACKED_DEFAULTS)) {
+        if (in == null) {
+          throw new IllegalStateException("no conf/gateway.yaml in the working directory or the jar");
+        }
+        return yaml.readTree(in);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the configuration: " + e.getMessage(), e);
+    }
+  }
+
+  /** One setting: the environment variable when set, else the YAML value at a dotted path. */
+  private record Settings(JsonNode yaml, Function<String, String> env) {
+    String string(String path, String envName) {
+      String fromEnv = envName == null ? null : env.apply(envName);
+      if (fromEnv != null) {
+        return fromEnv;
+      }
+      JsonNode node = yaml;
+      for (String part : path.split("\\.")) {
+        node = node == null ? null : node.get(part);
+      }
+      if (node == null || node.isNull()) {
+        throw new IllegalStateException("configuration lacks " + path);
+      }
+      return node.asText();
+    }
+
+    int integer(String path, String envName) {
+      String v = string(path, envName);
+      try {
+        return Integer.parseInt(v.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalStateException(
+            "configuration value " + (envName != null ? envName + "/" : "") + path + " is not an integer: " + v);
+      }
+    }
+  }
+}

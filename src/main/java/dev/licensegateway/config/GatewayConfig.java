@@ -1,0 +1,62 @@
+package dev.licensegateway.config;
+
+import java.util.List;
+
+/**
+ * Every setting of the gateway, built once in {@code Main} from {@code conf/gateway.yaml}
+ * plus environment overrides ({@link ConfigLoader}) and passed into constructors.
+ */
+public record GatewayConfig(
+    Http http,
+    Postgres postgres,
+    Redis redis,
+    Signing signing,
+    NativeApi nativeApi,
+    List<String> trustedProxies,
+    Shutdown shutdown) {
+
+  public record Http(int port, int bodyLimitBytes, int instances) {}
+
+  public record Postgres(String uri, int poolSize, int pipeliningLimit, long timeoutMs) {
+    public boolean configured() {
+      return uri != null && !uri.isBlank();
+    }
+  }
+
+  public record Redis(String uri, int poolSize, long timeoutMs) {
+    public boolean configured() {
+      return uri != null && !uri.isBlank();
+    }
+  }
+
+  public record Signing(String alg, String keysDir) {}
+
+  /** {@code secret} is null when {@code LICENSE_API_SECRET} is unset (SPEC 2.1 step 2: 1707). */
+  public record NativeApi(String secret, long timestampSkewSeconds, long nonceTtlSeconds) {}
+
+  public record Shutdown(long drainDelayMs, long graceMs) {}
+
+  public GatewayConfig withPostgresUri(String uri) {
+    return new GatewayConfig(http, new Postgres(uri, postgres.poolSize, postgres.pipeliningLimit, postgres.timeoutMs),
+        redis, signing, nativeApi, trustedProxies, shutdown);
+  }
+
+  public GatewayConfig withRedisUri(String uri) {
+    return new GatewayConfig(http, postgres, new Redis(uri, redis.poolSize, redis.timeoutMs),
+        signing, nativeApi, trustedProxies, shutdown);
+  }
+
+  public GatewayConfig withHttpPort(int port) {
+    return new GatewayConfig(new Http(port, http.bodyLimitBytes, http.instances), postgres, redis,
+        signing, nativeApi, trustedProxies, shutdown);
+  }
+
+  public GatewayConfig withSigning(String alg, String keysDir) {
+    return new GatewayConfig(http, postgres, redis, new Signing(alg, keysDir), nativeApi, trustedProxies, shutdown);
+  }
+
+  public GatewayConfig withSecret(String secret) {
+    return new GatewayConfig(http, postgres, redis, signing,
+        new NativeApi(secret, nativeApi.timestampSkewSeconds, nativeApi.nonceTtlSeconds), trustedProxies, shutdown);
+  }
+}

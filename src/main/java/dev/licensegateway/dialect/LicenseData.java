@@ -1,0 +1,47 @@
+package dev.licensegateway.dialect;
+
+import dev.licensegateway.licensing.LicenseResult;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The signed {@code data} of SPEC 2.3, built from a core result. */
+public final class LicenseData {
+
+  private LicenseData() {}
+
+  /**
+   * @param machineId null on status, which names no machine
+   * @param valid     null where the operation is not a validation
+   */
+  public static Map<String, Object> of(LicenseResult result, String machineId, Boolean valid, String nonce) {
+    var ctx = result.context();
+    Map<String, Object> data = new HashMap<>(16);
+    data.put("license_key", ctx.key());
+    if (machineId != null) {
+      data.put("machine_id", machineId);
+    }
+    data.put("status", ctx.displayStatus(result.now()));
+    if (valid != null) {
+      data.put("valid", valid);
+    }
+    data.put("expires_at", rfc3339(ctx.expiresAt()));
+    data.put("max_machines", ctx.maxMachines());
+    data.put("machines_used", result.machinesUsed());
+    data.put("entitlements", ctx.entitlements());
+    Instant due = result.heartbeatDueAt();
+    if (due != null) {
+      data.put("heartbeat_due_at", rfc3339(due));
+    }
+    data.put("issued_at", rfc3339(result.now()));
+    data.put("nonce", nonce);
+    return data;
+  }
+
+  /** RFC 3339 UTC, whole seconds: {@code 2026-11-24T10:00:00Z}. */
+  public static String rfc3339(Instant instant) {
+    return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+  }
+}

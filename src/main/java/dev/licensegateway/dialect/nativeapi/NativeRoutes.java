@@ -1,0 +1,248 @@
+package dev.licensegateway.dialect.nativeapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.licensegateway.dialect.LicenseData;
+import dev.licensegateway.gate.NonceStore;
+import dev.licensegateway.gate.RequestSignature;
+import dev.licensegateway.http.ClientIp;
+import dev.licensegateway.http.Failures;
+import dev.licensegateway.http.FieldErrors;
+import dev.licensegateway.http.Json;
+import dev.licensegateway.http.RequestTags;
+import dev.licensegateway.licensing.LicenseQuery;
+import dev.licensegateway.licensing.LicenseResult;
+import dev.licensegateway.licensing.LicenseService;
+import dev.licensegateway.ops.ThrottledLog;
+import dev.licensegateway.signing.KeyRing;
+import dev.licensegateway.signing.SignedEnvelope;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RequestBody;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The native dialect, {@code /api/v1/license/*} (SPEC 2): the gate of SPEC 2.1 in its fixed
+ * order, then the core, then a signed answer. Wire mapping only: the core decides.
+ */
+public final class NativeRoutes {
+
+  public static final String DIALECT = "native";
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+  private static final ThrottledLog LOG = new ThrottledLog(LoggerFactory.getLogger(NativeRoutes.class));
+
+  /** One endpoint: its path, how its body reads, and which core operation answers it. */
+  private record Endpoint(String path, boolean namesMachine, boolean isValidation,
+      Function<LicenseQuery, Future<LicenseResult>> operation) {}
+
+  private final LicenseService core;
+  private final RequestSignature signature;
+  private final NonceStore nonces;
+  private final KeyRing.ResponseSigner signer;
+  private final ClientIp clientIp;
+  private final Clock clock;
+  private final long skewSeconds;
+  private final int bodyLimit;
+
+  public NativeRoutes(LicenseService core, String secret, NonceStore nonces, KeyRing.ResponseSigner signer,
+      ClientIp clientIp, Clock clock, long skewSeconds, int bodyLimit) {
+    this.core = core;
+    this.signature = secret == null || secret.isEmpty() ? null : new RequestSignature(secret);
+    this.nonces = nonces;
+    this.signer = signer;
+    this.clientIp = clientIp;
+    this.clock = clock;
+    this.skewSeconds = skewSeconds;
+    this.bodyLimit = bodyLimit;
+  }
+
+  public void mount(Router router) {
+    List<Endpoint> endpoints = List.of(
+        new Endpoint("/api/v1/license/activate", true, false, core::activate),
+        new Endpoint("/api/v1/license/validate", true, true, core::validate),
+        new Endpoint("/api/v1/license/deactivate", true, false, core::deactivate),
+        new Endpoint("/api/v1/license/heartbeat", true, false, core::heartbeat),
+        new Endpoint("/api/v1/license/status", false, false, core::status));
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(bodyLimit);
+    for (Endpoint endpoint : endpoints) {
+      router.post(endpoint.path())
+          .handler(bodies)
+          .handler(ctx -> {
+            RequestTags.route(ctx, DIALECT, endpoint.path());
+            handle(ctx, endpoint);
+          })
+          .failureHandler(ctx -> {
+            RequestTags.route(ctx, DIALECT, endpoint.path());
+            failure(ctx);
+          });
+    }
+  }
+
+  private void handle(RoutingContext ctx, Endpoint endpoint) {
+    // SPEC 2.1 step 1 (size is BodyHandler's, answered in failure()) and the media type.
+    if (!isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+      error(ctx, NativeError.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json", null);
+      return;
+    }
+    if (signature == null) {
+      error(ctx, NativeError.SECRET_NOT_SET, "the gateway has no LICENSE_API_SECRET configured", null);
+      return;
+    }
+    MultiMap headers = ctx.request().headers();
+    RequestSignature.Headers signed = RequestSignature.parseHeaders(
+        headers.get(RequestSignature.TIMESTAMP_HEADER),
+        headers.get(RequestSignature.NONCE_HEADER),
+        headers.get(RequestSignature.SIGNATURE_HEADER));
+    if (!signed.wellFormed()) {
+      error(ctx, NativeError.BAD_SIGNATURE,
+          "X-License-Timestamp, X-License-Nonce and X-License-Signature must all be present and well-formed", null);
+      return;
+    }
+    byte[] body = bodyBytes(ctx.body());
+    if (!signature.verify(signed, ctx.request().method().name(), ctx.request().uri(), body)) {
+      error(ctx, NativeError.BAD_SIGNATURE, "signature does not match the request", null);
+      return;
+    }
+    long now = clock.millis() / 1000;
+    if (Math.abs(now - signed.timestamp()) > skewSeconds) {
+      error(ctx, NativeError.STALE_TIMESTAMP,
+          "X-License-Timestamp is more than " + skewSeconds + " s from the server's clock (" + now + ")", null);
+      return;
+    }
+    JsonNode json;
+    try {
+      json = Json.parse(Buffer.buffer(body));
+    } catch (IOException e) {
+      JsonArray details = new JsonArray().add(new JsonObject().put("field", "body").put("message",
+          "is not valid JSON (or nests deeper than " + Json.MAX_DEPTH + " levels)"));
+      error(ctx, NativeError.MALFORMED, "request body is not valid JSON", details);
+      return;
+    }
+    FieldErrors fields = FieldErrors.of(json);
+    LicenseQuery query = readQuery(fields, endpoint, clientIp.resolve(ctx.request()));
+    if (!fields.ok()) {
+      error(ctx, NativeError.MALFORMED, "request body failed validation", fields.toJson());
+      return;
+    }
+    String nonce = signed.nonce();
+    nonces.claim(nonce)
+        .recover(e -> Future.failedFuture(new Unavailable("Redis", e)))
+        .compose(fresh -> fresh
+            ? endpoint.operation().apply(query).recover(e -> Future.failedFuture(Failures.isUnavailable(e)
+                ? new Unavailable("Postgres", e) : e))
+            : Future.failedFuture(new Refusal(NativeError.BAD_SIGNATURE, "replayed nonce")))
+        .onSuccess(result -> answer(ctx, endpoint, query, result, nonce))
+        .onFailure(ctx::fail);
+  }
+
+  private static LicenseQuery readQuery(FieldErrors fields, Endpoint endpoint, String ip) {
+    String key = fields.requiredString("license_key", 255);
+    if (!endpoint.namesMachine()) {
+      return LicenseQuery.of(key, null, ip);
+    }
+    String machineId = fields.requiredMachineId("machine_id");
+    LicenseQuery query = LicenseQuery.of(key, machineId, ip)
+        .withMachine(new LicenseQuery.MachineInfo(
+            fields.optionalString("name", 255),
+            fields.optionalString("platform", 255),
+            fields.optionalString("hostname", 255)));
+    return endpoint.isValidation()
+        ? query.withEntitlements(fields.optionalStringList("entitlements", 64, 255))
+        : query;
+  }
+
+  private void answer(RoutingContext ctx, Endpoint endpoint, LicenseQuery query, LicenseResult result, String nonce) {
+    if (!result.outcome().ok()) {
+      NativeError.Mapping mapping = NativeError.of(result.outcome());
+      error(ctx, mapping.error(), mapping.message(), null);
+      return;
+    }
+    var data = LicenseData.of(result, query.machineId(), endpoint.isValidation() ? Boolean.TRUE : null, nonce);
+    RequestTags.outcome(ctx, "ok");
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+        .end(SignedEnvelope.of(data, signer));
+  }
+
+  private void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (failure instanceof Refusal refusal) {
+      error(ctx, refusal.error, refusal.getMessage(), null);
+    } else if (failure instanceof Unavailable unavailable) {
+      LOG.warn("native-unavailable-" + unavailable.dependency, unavailable.getMessage(), unavailable.getCause());
+      error(ctx, NativeError.UNAVAILABLE, unavailable.dependency + " is unreachable; retry shortly", null);
+    } else if (ctx.statusCode() == 413) {
+      error(ctx, NativeError.PAYLOAD_TOO_LARGE, "request body exceeds " + bodyLimit + " bytes", null);
+    } else if (failure == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      error(ctx, NativeError.MALFORMED, "the request could not be read", null);
+    } else {
+      LOG.error("native-internal", "unexpected failure answering " + ctx.normalizedPath(), failure);
+      error(ctx, NativeError.INTERNAL_ERROR, "internal error", null);
+    }
+  }
+
+  private static void error(RoutingContext ctx, NativeError error, String message, JsonArray details) {
+    JsonObject body = new JsonObject()
+        .put("code", error.code)
+        .put("name", error.wireName)
+        .put("message", message)
+        .put("retryable", error.retryable);
+    if (details != null) {
+      body.put("details", details);
+    }
+    RequestTags.outcome(ctx, String.valueOf(error.code));
+    var response = ctx.response().setStatusCode(error.httpStatus).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    if (error == NativeError.UNAVAILABLE) {
+      response.putHeader(RETRY_AFTER, "1");
+    }
+    response.end(new JsonObject().put("error", body).toBuffer());
+  }
+
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+    return mediaType.equalsIgnoreCase("application/json");
+  }
+
+  private static byte[] bodyBytes(RequestBody body) {
+    Buffer buffer = body == null ? null : body.buffer();
+    return buffer == null ? new byte[0] : buffer.getBytes();
+  }
+
+  /** A refusal decided in the gate after the body was read (a replayed nonce). */
+  static final class Refusal extends RuntimeException {
+    final NativeError error;
+
+    Refusal(NativeError error, String message) {
+      super(message, null, false, false);
+      this.error = error;
+    }
+  }
+
+  /** Postgres or Redis could not answer: 1717 with Retry-After. */
+  static final class Unavailable extends RuntimeException {
+    final String dependency;
+
+    Unavailable(String dependency, Throwable cause) {
+      super(dependency + " unavailable", cause, false, false);
+      this.dependency = dependency;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.licensegateway.gate;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * SPEC 2.1 request signing: HMAC-SHA256 over
+ * {@code v1\n{timestamp}\n{nonce}\n{METHOD}\n{path and query}\n{hex SHA-256 of body}}.
+ */
+public final class RequestSignature {
+
+  public static final String TIMESTAMP_HEADER = "X-License-Timestamp";
+  public static final String NONCE_HEADER = "X-License-Nonce";
+  public static final String SIGNATURE_HEADER = "X-License-Signature";
+
+  private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{1,12}");
+  private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{16,64}");
+  private static final Pattern SIGNATURE = Pattern.compile("[0-9a-fA-F]{64}");
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final SecretKeySpec key;
+  private final ThreadLocal<Mac> macs;
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  });
+
+  public RequestSignature(String secret) {
+    this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    this.macs = ThreadLocal.withInitial(() -> {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(key);
+        return mac;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  /** The three headers, parsed; null members mean missing or malformed. */
+  public record Headers(Long timestamp, String nonce, byte[] signature) {
+    public boolean wellFormed() {
+      return timestamp != null && nonce != null && signature != null;
+    }
+  }
+
+  public static Headers parseHeaders(String timestamp, String nonce, String signature) {
+    Long ts = timestamp != null && TIMESTAMP.matcher(timestamp).matches() ? Long.valueOf(timestamp) : null;
+    String n = nonce != null && NONCE.matcher(nonce).matches() ? nonce : null;
+    byte[] sig = signature != null && SIGNATURE.matcher(signature).matches() ? HEX.parseHex(signature) : null;
+    return new Headers(ts, n, sig);
+  }
+
+  public static String canonicalString(long timestamp, String nonce, String method, String pathAndQuery, byte[] body) {
+    return "v1\n" + timestamp + "\n" + nonce + "\n" + method + "\n" + pathAndQuery + "\n" + sha256Hex(body);
+  }
+
+  public static String sha256Hex(byte[] body) {
+    MessageDigest digest = SHA256.get();
+    return HEX.formatHex(digest.digest(body));
+  }
+
+  /** Lowercase hex HMAC of the canonical string. */
+  public String sign(long timestamp, String nonce, String method, String pathAndQuery, byte[] body) {
+    return HEX.formatHex(mac(canonicalString(timestamp, nonce, method, pathAndQuery, body)));
+  }
+
+  /** Constant-time comparison of the presented MAC with the expected one (SPEC 2.1 step 4). */
+  public boolean verify(Headers headers, String method, String pathAndQuery, byte[] body) {
+    byte[] expected = mac(canonicalString(headers.timestamp(), headers.nonce(), method, pathAndQuery, body));
+    return MessageDigest.isEqual(expected, headers.signature());
+  }
+
+  private byte[] mac(String canonical) {
+    return macs.get().doFinal(canonical.getBytes(StandardCharsets.UTF_8));
+  }
+}

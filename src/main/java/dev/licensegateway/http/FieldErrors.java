@@ -1,0 +1,144 @@
+package dev.licensegateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Validates a JSON request body field by field and collects every problem, so that a
+ * client learns all that is wrong with its request at once (SPEC 2.4, 1702 details).
+ */
+public final class FieldErrors {
+
+  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+
+  private final JsonNode body;
+  private final List<FieldError> errors = new ArrayList<>();
+
+  public record FieldError(String field, String message) {}
+
+  private FieldErrors(JsonNode body) {
+    this.body = body;
+  }
+
+  /** Starts validating; a body that is not a JSON object is reported against {@code body}. */
+  public static FieldErrors of(JsonNode body) {
+    FieldErrors v = new FieldErrors(body);
+    if (body == null || !body.isObject()) {
+      v.add("body", "must be a JSON object");
+    }
+    return v;
+  }
+
+  public boolean ok() {
+    return errors.isEmpty();
+  }
+
+  public List<FieldError> errors() {
+    return List.copyOf(errors);
+  }
+
+  public void add(String field, String message) {
+    errors.add(new FieldError(field, message));
+  }
+
+  public JsonArray toJson() {
+    JsonArray details = new JsonArray();
+    errors.forEach(e -> details.add(new JsonObject().put("field", e.field()).put("message", e.message())));
+    return details;
+  }
+
+  /** A required string of 1..maxLength characters with no control characters. */
+  public String requiredString(String field, int maxLength) {
+    JsonNode node = field(field);
+    if (node == null || node.isNull()) {
+      add(field, "is required");
+      return null;
+    }
+    return checkString(field, node, maxLength);
+  }
+
+  /** An optional string; null when absent or null. */
+  public String optionalString(String field, int maxLength) {
+    JsonNode node = field(field);
+    return node == null || node.isNull() ? null : checkString(field, node, maxLength);
+  }
+
+  /** SPEC 1: a machine id is the SHA-256 of the device identifier, as 64 hex characters. */
+  public String requiredMachineId(String field) {
+    String value = requiredString(field, 64);
+    if (value == null) {
+      return null;
+    }
+    String lower = value.toLowerCase(Locale.ROOT);
+    if (!HEX64.matcher(lower).matches()) {
+      add(field, "must be 64 hexadecimal characters (the SHA-256 of the device identifier)");
+      return null;
+    }
+    return lower;
+  }
+
+  /** An optional list of up to maxItems strings; an empty list when absent. */
+  public List<String> optionalStringList(String field, int maxItems, int maxLength) {
+    JsonNode node = field(field);
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      add(field, "must be an array of strings");
+      return List.of();
+    }
+    if (node.size() > maxItems) {
+      add(field, "must hold at most " + maxItems + " items");
+      return List.of();
+    }
+    List<String> values = new ArrayList<>(node.size());
+    for (int i = 0; i < node.size(); i++) {
+      String value = checkString(field + "[" + i + "]", node.get(i), maxLength);
+      if (value != null) {
+        values.add(value);
+      }
+    }
+    return values;
+  }
+
+  private JsonNode field(String name) {
+    return body != null && body.isObject() ? body.get(name) : null;
+  }
+
+  private String checkString(String field, JsonNode node, int maxLength) {
+    if (!node.isTextual()) {
+      add(field, "must be a string");
+      return null;
+    }
+    String value = node.textValue();
+    if (value.isEmpty()) {
+      add(field, "must not be empty");
+      return null;
+    }
+    if (value.length() > maxLength) {
+      add(field, "must be at most " + maxLength + " characters");
+      return null;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      // NUL cannot be stored in Postgres text, and no field of ours has a use for controls.
+      if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validSurrogatePair(value, i)) {
+        add(field, "must not contain control characters or broken UTF-16");
+        return null;
+      }
+      if (Character.isHighSurrogate(c)) {
+        i++;
+      }
+    }
+    return value;
+  }
+
+  private static boolean validSurrogatePair(String s, int i) {
+    return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+  }
+}

@@ -1,0 +1,87 @@
+package dev.licensegateway.licensing;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A license as one request sees it: the license, its policy, product and account, the
+ * asking machine, and every rule that applies to the asking device and IP, read in one query.
+ */
+public record LicenseContext(
+    UUID licenseId,
+    String key,
+    String status,
+    Instant expiresAt,
+    String environment,
+    int maxMachines,
+    List<String> entitlements,
+    Integer heartbeatIntervalS,
+    Integer maxIps,
+    String ipMode,
+    UUID productId,
+    String productStatus,
+    Integer dailyValidationLimit,
+    UUID accountId,
+    String accountStatus,
+    Long credits,
+    Instant machineLastHeartbeat,
+    long machinesUsed,
+    boolean hwidBlocked,
+    boolean hwidAllowListed,
+    boolean hwidAllowed,
+    boolean ipBlockedByProduct,
+    boolean ipAllowListed,
+    boolean ipAllowedByProduct,
+    Boolean licenseIpBlocked,
+    long ipsRegistered) {
+
+  /** SPEC 1: a license is expired when {@code expires_at} < now, whatever its status. */
+  public boolean expired(Instant now) {
+    return expiresAt != null && expiresAt.isBefore(now);
+  }
+
+  /** SPEC 2.2 status: the license state a client can poll. */
+  public String displayStatus(Instant now) {
+    if (!"active".equals(status)) {
+      return status;
+    }
+    return expired(now) ? "expired" : "active";
+  }
+
+  public MachineState machineState(Instant now) {
+    if (machineLastHeartbeat == null) {
+      return MachineState.ABSENT;
+    }
+    if (heartbeatIntervalS == null) {
+      return MachineState.ACTIVE;
+    }
+    long silentSeconds = now.getEpochSecond() - machineLastHeartbeat.getEpochSecond();
+    if (silentSeconds > Heartbeats.slotReleaseSeconds(heartbeatIntervalS)) {
+      return MachineState.RELEASED;
+    }
+    if (silentSeconds > Heartbeats.overdueSeconds(heartbeatIntervalS)) {
+      return MachineState.OVERDUE;
+    }
+    return MachineState.ACTIVE;
+  }
+
+  public Instant heartbeatDueAt(Instant lastHeartbeat) {
+    return heartbeatIntervalS == null || lastHeartbeat == null
+        ? null
+        : lastHeartbeat.plusSeconds(heartbeatIntervalS);
+  }
+
+  /** Whether this request must register its IP on the license (SPEC 5.4 IP registration). */
+  public boolean ipRegistrationNeeded() {
+    return maxIps != null && "open".equals(ipMode) && licenseIpBlocked == null;
+  }
+
+  public enum MachineState {
+    ABSENT,
+    ACTIVE,
+    OVERDUE,
+    /** Overdue by more than twice the interval: it no longer holds its slot (SPEC 1). */
+    RELEASED
+  }
+}

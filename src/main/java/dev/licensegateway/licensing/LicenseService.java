@@ -1,0 +1,202 @@
+package dev.licensegateway.licensing;
+
+import dev.licensegateway.licensing.LicenseContext.MachineState;
+import dev.licensegateway.store.LicenseStore;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+
+/**
+ * The licensing core: activate, validate, heartbeat, deactivate and status, each deciding
+ * one {@link Outcome} in the order of SPEC 5.0, for every dialect.
+ */
+public final class LicenseService {
+
+  private final LicenseStore store;
+  private final Clock clock;
+
+  public LicenseService(LicenseStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  public Future<LicenseResult> validate(LicenseQuery query) {
+    Instant now = now();
+    return store.context(query, now).compose(ctx -> {
+      Outcome gate = admission(ctx, query, now);
+      if (gate != null) {
+        return Future.succeededFuture(LicenseResult.of(gate, ctx, now));
+      }
+      Future<Boolean> ipRegistered = query.ip() != null && ctx.ipRegistrationNeeded()
+          ? store.registerIp(ctx.licenseId(), query.ip(), ctx.maxIps())
+          : Future.succeededFuture(true);
+      return ipRegistered.map(registered -> {
+        if (!registered) {
+          return LicenseResult.of(Outcome.IP_LIMIT_REACHED, ctx, now);
+        }
+        Outcome machine = switch (ctx.machineState(now)) {
+          case ABSENT, RELEASED -> Outcome.MACHINE_NOT_ACTIVATED;
+          case OVERDUE -> Outcome.HEARTBEAT_OVERDUE;
+          case ACTIVE -> null;
+        };
+        if (machine != null) {
+          return LicenseResult.of(machine, ctx, now);
+        }
+        if (!Set.copyOf(ctx.entitlements()).containsAll(query.entitlements())) {
+          return LicenseResult.of(Outcome.ENTITLEMENTS_MISSING, ctx, now);
+        }
+        return LicenseResult.of(Outcome.VALID, ctx, now);
+      });
+    });
+  }
+
+  /**
+   * Binds the machine. The license row is locked for the whole transaction, so concurrent
+   * activations on any instance see each other's machines: the cap cannot be overrun.
+   */
+  public Future<LicenseResult> activate(LicenseQuery query) {
+    Instant now = now();
+    return store.inLicenseLock(query, now, tx -> {
+      LicenseContext ctx = tx.context();
+      if (ctx == null) {
+        return Future.succeededFuture(LicenseResult.of(Outcome.NOT_FOUND, null, now));
+      }
+      Outcome gate = admission(ctx, query, now);
+      if (gate != null) {
+        return Future.succeededFuture(LicenseResult.of(gate, ctx, now));
+      }
+      Future<Boolean> ipRegistered = query.ip() != null && ctx.ipRegistrationNeeded()
+          ? tx.registerIp(query.ip())
+          : Future.succeededFuture(true);
+      return ipRegistered.compose(registered -> {
+        if (!registered) {
+          return Future.succeededFuture(LicenseResult.of(Outcome.IP_LIMIT_REACHED, ctx, now));
+        }
+        MachineState state = ctx.machineState(now);
+        if (state == MachineState.ACTIVE || state == MachineState.OVERDUE) {
+          // SPEC 1: activating an active machine again succeeds and takes no slot.
+          return tx.touchMachine(query, now)
+              .map(v -> LicenseResult.valid(ctx, now, ctx.machinesUsed(), now));
+        }
+        if (ctx.machinesUsed() >= ctx.maxMachines()) {
+          return Future.succeededFuture(LicenseResult.of(Outcome.LIMIT_REACHED, ctx, now));
+        }
+        return tx.insertMachine(query, now)
+            .map(v -> LicenseResult.valid(ctx, now, ctx.machinesUsed() + 1, now));
+      });
+    });
+  }
+
+  public Future<LicenseResult> heartbeat(LicenseQuery query) {
+    Instant now = now();
+    return store.context(query, now).compose(ctx -> {
+      Outcome gate = admission(ctx, query, now);
+      if (gate != null) {
+        return Future.succeededFuture(LicenseResult.of(gate, ctx, now));
+      }
+      MachineState state = ctx.machineState(now);
+      if (state == MachineState.ABSENT || state == MachineState.RELEASED) {
+        return Future.succeededFuture(LicenseResult.of(Outcome.MACHINE_NOT_ACTIVATED, ctx, now));
+      }
+      return store.recordHeartbeat(ctx.licenseId(), query.machineId(), now)
+          .map(updated -> updated
+              ? LicenseResult.valid(ctx, now, ctx.machinesUsed(), now)
+              : LicenseResult.of(Outcome.MACHINE_NOT_ACTIVATED, ctx, now));
+    });
+  }
+
+  /**
+   * Frees the machine's slot. Only existence, account and product gate it: a suspended or
+   * expired license may still hand back its machines.
+   */
+  public Future<LicenseResult> deactivate(LicenseQuery query) {
+    Instant now = now();
+    return store.context(query, now).compose(ctx -> {
+      if (ctx == null) {
+        return Future.succeededFuture(LicenseResult.of(Outcome.NOT_FOUND, null, now));
+      }
+      Outcome owner = ownerOutcome(ctx);
+      if (owner != null) {
+        return Future.succeededFuture(LicenseResult.of(owner, ctx, now));
+      }
+      return store.deleteMachine(ctx.licenseId(), query.machineId()).map(deleted -> deleted
+          ? new LicenseResult(Outcome.VALID, ctx, now, Math.max(0, ctx.machinesUsed() - 1), null)
+          : LicenseResult.of(Outcome.MACHINE_NOT_ACTIVATED, ctx, now));
+    });
+  }
+
+  /** SPEC 2.2: every existing license answers, whatever its state. */
+  public Future<LicenseResult> status(LicenseQuery query) {
+    Instant now = now();
+    return store.context(query, now).map(ctx -> ctx == null
+        ? LicenseResult.of(Outcome.NOT_FOUND, null, now)
+        : new LicenseResult(Outcome.VALID, ctx, now, ctx.machinesUsed(), null));
+  }
+
+  /**
+   * The checks of SPEC 5.0 from license existence up to the IP rules; null when all pass.
+   * IP registration, machine, heartbeat and entitlements follow in each operation.
+   */
+  static Outcome admission(LicenseContext ctx, LicenseQuery query, Instant now) {
+    if (ctx == null) {
+      return Outcome.NOT_FOUND;
+    }
+    Outcome owner = ownerOutcome(ctx);
+    if (owner != null) {
+      return owner;
+    }
+    switch (ctx.status()) {
+      case "revoked" -> {
+        return Outcome.REVOKED;
+      }
+      case "inactive", "suspended" -> {
+        return Outcome.SUSPENDED;
+      }
+      default -> { }
+    }
+    if (ctx.expired(now)) {
+      return Outcome.EXPIRED;
+    }
+    if (query.machineId() != null) {
+      if (ctx.hwidBlocked()) {
+        return Outcome.HWID_BLOCKED;
+      }
+      if (ctx.hwidAllowListed() && !ctx.hwidAllowed()) {
+        return Outcome.HWID_NOT_ALLOWED;
+      }
+    }
+    if (query.ip() != null) {
+      if (ctx.ipBlockedByProduct() || Boolean.TRUE.equals(ctx.licenseIpBlocked())) {
+        return Outcome.IP_BLOCKED;
+      }
+      if (ctx.ipAllowListed() && !ctx.ipAllowedByProduct()) {
+        return Outcome.IP_NOT_ALLOWED;
+      }
+      if ("allowlist".equals(ctx.ipMode()) && ctx.licenseIpBlocked() == null) {
+        return Outcome.IP_NOT_ALLOWED;
+      }
+      if (ctx.ipRegistrationNeeded() && ctx.ipsRegistered() >= ctx.maxIps()) {
+        return Outcome.IP_LIMIT_REACHED;
+      }
+    }
+    return null;
+  }
+
+  private static Outcome ownerOutcome(LicenseContext ctx) {
+    return switch (ctx.accountStatus()) {
+      case "suspended" -> Outcome.ACCOUNT_SUSPENDED;
+      case "billing_suspended" -> Outcome.ACCOUNT_BILLING_SUSPENDED;
+      default -> switch (ctx.productStatus()) {
+        case "archived" -> Outcome.PRODUCT_ARCHIVED;
+        case "disabled" -> Outcome.PRODUCT_DISABLED;
+        default -> null;
+      };
+    };
+  }
+}

@@ -1,0 +1,28 @@
+package dev.licensegateway.store;
+
+import io.vertx.pgclient.PgConnectOptions;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+
+/** SPEC 6: versioned schema migrations, applied at start over JDBC, before Vert.x serves. */
+public final class Migrations {
+
+  private Migrations() {}
+
+  /** Applies pending migrations (blocking) and returns the schema version now in force. */
+  public static String apply(String pgUri) {
+    PgConnectOptions options = PgConnectOptions.fromUri(pgUri);
+    Flyway flyway = Flyway.configure()
+        .dataSource(jdbcUrl(options), options.getUser(), options.getPassword())
+        .locations("classpath:db/migration")
+        .connectRetries(0)
+        .load();
+    flyway.migrate();
+    MigrationInfo current = flyway.info().current();
+    return current == null ? "0" : current.getVersion().getVersion();
+  }
+
+  public static String jdbcUrl(PgConnectOptions options) {
+    return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+  }
+}
