@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClientOptions;
@@ -125,7 +126,7 @@ public final class Gateway {
         .recover(e -> {
           LOG.error("gateway failed to start: {}", e.getMessage());
           // Closing runs on: its completion would land on the Vert.x being closed.
-          gateway.closeResources();
+          gateway.closeAfter(Future.succeededFuture());
           return Future.failedFuture(e);
         });
   }
@@ -155,15 +156,20 @@ public final class Gateway {
     health.startDraining();
     long delay = config.shutdown().drainDelayMs();
     Future<Void> drained = delay > 0 ? vertx.timer(delay).mapEmpty() : Future.succeededFuture();
-    return drained
-        .compose(v -> deploymentId == null ? Future.<Void>succeededFuture() : vertx.undeploy(deploymentId))
-        .eventually(this::closeResources);
+    return closeAfter(drained
+        .compose(v -> deploymentId == null ? Future.<Void>succeededFuture() : vertx.undeploy(deploymentId)));
   }
 
-  private Future<Void> closeResources() {
-    return pool.close()
-        .eventually(() -> { redis.close(); return Future.succeededFuture(); })
-        .eventually(vertx::close);
+  /**
+   * When {@code first} completes, closes the clients and then Vert.x. The returned future is
+   * bound to no Vert.x context: a bound one would complete on an event loop just closed.
+   */
+  private Future<Void> closeAfter(Future<?> first) {
+    Promise<Void> closed = Promise.promise();
+    first.eventually(pool::close)
+        .eventually(redis::close)
+        .onComplete(v -> vertx.close().onComplete(closed));
+    return closed.future();
   }
 
   public Health health() {

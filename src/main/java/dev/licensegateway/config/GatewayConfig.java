@@ -46,6 +46,11 @@ public record GatewayConfig(
         signing, nativeApi, trustedProxies, shutdown);
   }
 
+  public GatewayConfig withTimeouts(long postgresMs, long redisMs) {
+    return new GatewayConfig(http, new Postgres(postgres.uri, postgres.poolSize, postgres.pipeliningLimit, postgresMs),
+        new Redis(redis.uri, redis.poolSize, redisMs), signing, nativeApi, trustedProxies, shutdown);
+  }
+
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(new Http(port, http.bodyLimitBytes, http.instances), postgres, redis,
         signing, nativeApi, trustedProxies, shutdown);

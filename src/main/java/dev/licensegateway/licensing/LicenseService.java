@@ -62,6 +62,32 @@ public final class LicenseService {
    */
   public Future<LicenseResult> activate(LicenseQuery query) {
     Instant now = now();
+    // An unlocked read first. It settles most activations without the lock: a refusal read a
+    // moment ago is as true as one read under the lock (slots only free up, never appear
+    // from nowhere), and an already-bound machine takes no slot. SDKs activate on every
+    // start, and a crowd racing for the last slot should not queue on one row.
+    return store.context(query, now).compose(ctx -> {
+      Outcome gate = admission(ctx, query, now);
+      if (gate != null) {
+        return Future.succeededFuture(LicenseResult.of(gate, ctx, now));
+      }
+      if (query.ip() != null && ctx.ipRegistrationNeeded()) {
+        return activateLocked(query, now);
+      }
+      MachineState state = ctx.machineState(now);
+      if (state == MachineState.ACTIVE || state == MachineState.OVERDUE) {
+        return store.touchMachine(ctx.licenseId(), query, now).compose(touched -> touched
+            ? Future.succeededFuture(LicenseResult.valid(ctx, now, ctx.machinesUsed(), now))
+            : activateLocked(query, now)); // deactivated meanwhile: bind it under the lock
+      }
+      if (ctx.machinesUsed() >= ctx.maxMachines()) {
+        return Future.succeededFuture(LicenseResult.of(Outcome.LIMIT_REACHED, ctx, now));
+      }
+      return activateLocked(query, now);
+    });
+  }
+
+  private Future<LicenseResult> activateLocked(LicenseQuery query, Instant now) {
     return store.inLicenseLock(query, now, tx -> {
       LicenseContext ctx = tx.context();
       if (ctx == null) {

@@ -148,6 +148,19 @@ public final class LicenseStore {
         .compose(v -> registerIpLocked(conn, licenseId, ip, maxIps))));
   }
 
+  /** Refreshes an active machine outside any lock; false when it is no longer bound. */
+  public Future<Boolean> touchMachine(UUID licenseId, LicenseQuery query, Instant now) {
+    return deadline(touch(pool, licenseId, query, now).map(rows -> rows > 0));
+  }
+
+  private static Future<Integer> touch(SqlClient client, UUID licenseId, LicenseQuery query, Instant now) {
+    LicenseQuery.MachineInfo m = query.machine();
+    return client.preparedQuery(TOUCH_MACHINE_SQL)
+        .execute(Tuple.tuple().addValue(licenseId).addValue(query.machineId()).addValue(utc(now))
+            .addValue(m.name()).addValue(m.platform()).addValue(m.hostname()).addValue(query.ip()))
+        .map(RowSet::rowCount);
+  }
+
   public Future<Boolean> recordHeartbeat(UUID licenseId, String machineId, Instant now) {
     return deadline(pool.preparedQuery(HEARTBEAT_SQL).execute(Tuple.of(licenseId, machineId, utc(now)))
         .map(rows -> rows.rowCount() > 0));
@@ -244,11 +257,7 @@ public final class LicenseStore {
     }
 
     public Future<Void> touchMachine(LicenseQuery query, Instant now) {
-      LicenseQuery.MachineInfo m = query.machine();
-      return conn.preparedQuery(TOUCH_MACHINE_SQL)
-          .execute(Tuple.tuple().addValue(context.licenseId()).addValue(query.machineId()).addValue(utc(now))
-              .addValue(m.name()).addValue(m.platform()).addValue(m.hostname()).addValue(query.ip()))
-          .mapEmpty();
+      return touch(conn, context.licenseId(), query, now).mapEmpty();
     }
 
     /** Frees the slots of machines silent past their release time, then binds this one. */
