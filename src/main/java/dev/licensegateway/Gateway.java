@@ -1,7 +1,8 @@
 package dev.licensegateway;
 
 import dev.licensegateway.config.GatewayConfig;
-import dev.licensegateway.gate.NonceStore;
+import dev.licensegateway.gate.DailyQuota;
+import dev.licensegateway.gate.RedisGate;
 import dev.licensegateway.http.ClientIp;
 import dev.licensegateway.licensing.LicenseService;
 import dev.licensegateway.ops.GatewayMetrics;
@@ -98,10 +99,13 @@ public final class Gateway {
     Health health = new Health(vertx, pool, redis, schemaVersion, Math.max(pgTimeout, config.redis().timeoutMs()));
     Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics);
 
-    LicenseService core = new LicenseService(new LicenseStore(pool, pgTimeout), clock);
+    long redisTimeout = config.redis().timeoutMs();
+    LicenseService core = new LicenseService(new LicenseStore(pool, pgTimeout, metrics),
+        new DailyQuota(redis, clock, redisTimeout, metrics), clock);
+    RedisGate gate = new RedisGate(redis, config.redis().uri().contains(","), config.nativeApi().nonceTtlSeconds(),
+        redisTimeout, config.rateLimits().failOpen(), metrics);
     GatewayVerticle.Services services = new GatewayVerticle.Services(
-        config, core,
-        new NonceStore(redis, config.nativeApi().nonceTtlSeconds(), config.redis().timeoutMs()),
+        config, core, gate,
         keys, signer, new ClientIp(config.trustedProxies()), clock, metrics, health);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 

@@ -2,7 +2,7 @@ package dev.licensegateway;
 
 import dev.licensegateway.config.GatewayConfig;
 import dev.licensegateway.dialect.nativeapi.NativeRoutes;
-import dev.licensegateway.gate.NonceStore;
+import dev.licensegateway.gate.RedisGate;
 import dev.licensegateway.http.ClientIp;
 import dev.licensegateway.http.RequestIds;
 import dev.licensegateway.http.RequestTags;
@@ -33,7 +33,7 @@ public final class GatewayVerticle extends VerticleBase {
   public record Services(
       GatewayConfig config,
       LicenseService core,
-      NonceStore nonces,
+      RedisGate gate,
       KeyRing keys,
       KeyRing.ResponseSigner signer,
       ClientIp clientIp,
@@ -73,7 +73,8 @@ public final class GatewayVerticle extends VerticleBase {
     });
 
     GatewayConfig config = services.config();
-    new NativeRoutes(services.core(), config.nativeApi().secret(), services.nonces(), services.signer(),
+    new NativeRoutes(services.core(), config.nativeApi().secret(), services.gate(), config.rateLimits(),
+        services.signer(),
         services.clientIp(), services.clock(), config.nativeApi().timestampSkewSeconds(),
         config.http().bodyLimitBytes()).mount(router);
 

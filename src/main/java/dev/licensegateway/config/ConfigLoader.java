@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.licensegateway.gate.RateLimit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,12 @@ public final class ConfigLoader {
             s.integer("nativeApi.timestampSkewSeconds", null),
             s.integer("nativeApi.nonceTtlSeconds", null)),
         csv(s.string("network.trustedProxies", "LGW_TRUSTED_PROXIES")),
+        new GatewayConfig.RateLimits(
+            Boolean.parseBoolean(s.string("rateLimits.failOpen", "LGW_RATE_LIMIT_FAIL_OPEN")),
+            s.limit("licenseKey", "LGW_RL_LICENSE"),
+            s.limit("clientIp", "LGW_RL_IP"),
+            s.limit("apiKey", "LGW_RL_API_KEY"),
+            s.limit("productKey", "LGW_RL_PRODUCT_KEY")),
         new GatewayConfig.Shutdown(
             s.integer("shutdown.drainDelayMs", "LGW_DRAIN_DELAY_MS"),
             s.integer("shutdown.graceMs", "LGW_SHUTDOWN_GRACE_MS")));
@@ -102,6 +109,21 @@ public final class ConfigLoader {
         throw new IllegalStateException("configuration lacks " + path);
       }
       return node.asText();
+    }
+
+    /** A bucket: {@code rateLimits.<name>.capacity} and {@code .refillPerSecond}, env {@code <prefix>_CAPACITY}/{@code _REFILL}. */
+    RateLimit.Limit limit(String name, String envPrefix) {
+      int capacity = integer("rateLimits." + name + ".capacity", envPrefix + "_CAPACITY");
+      String refill = string("rateLimits." + name + ".refillPerSecond", envPrefix + "_REFILL");
+      try {
+        double perSecond = Double.parseDouble(refill);
+        if (capacity < 1 || !(perSecond > 0)) {
+          throw new IllegalStateException("rate limit " + name + " needs capacity >= 1 and refill > 0");
+        }
+        return new RateLimit.Limit(capacity, perSecond);
+      } catch (NumberFormatException e) {
+        throw new IllegalStateException("rate limit " + name + " refill is not a number: " + refill);
+      }
     }
 
     int integer(String path, String envName) {

@@ -1,5 +1,6 @@
 package dev.licensegateway.config;
 
+import dev.licensegateway.gate.RateLimit;
 import java.util.List;
 
 /**
@@ -13,6 +14,7 @@ public record GatewayConfig(
     Signing signing,
     NativeApi nativeApi,
     List<String> trustedProxies,
+    RateLimits rateLimits,
     Shutdown shutdown) {
 
   public record Http(int port, int bodyLimitBytes, int instances) {}
@@ -36,32 +38,49 @@ public record GatewayConfig(
 
   public record Shutdown(long drainDelayMs, long graceMs) {}
 
+  /** SPEC 3 token buckets; {@code failOpen}: let requests through when Redis cannot be asked. */
+  public record RateLimits(boolean failOpen, RateLimit.Limit licenseKey, RateLimit.Limit clientIp,
+      RateLimit.Limit apiKey, RateLimit.Limit productKey) {}
+
+  public GatewayConfig withRateLimits(RateLimits limits) {
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, limits, shutdown);
+  }
+
+  public GatewayConfig withTrustedProxies(List<String> cidrs) {
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, cidrs, rateLimits, shutdown);
+  }
+
+  public GatewayConfig withShutdown(long drainDelayMs, long graceMs) {
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits,
+        new Shutdown(drainDelayMs, graceMs));
+  }
+
   public GatewayConfig withPostgresUri(String uri) {
     return new GatewayConfig(http, new Postgres(uri, postgres.poolSize, postgres.pipeliningLimit, postgres.timeoutMs),
-        redis, signing, nativeApi, trustedProxies, shutdown);
+        redis, signing, nativeApi, trustedProxies, rateLimits, shutdown);
   }
 
   public GatewayConfig withRedisUri(String uri) {
     return new GatewayConfig(http, postgres, new Redis(uri, redis.poolSize, redis.timeoutMs),
-        signing, nativeApi, trustedProxies, shutdown);
+        signing, nativeApi, trustedProxies, rateLimits, shutdown);
   }
 
   public GatewayConfig withTimeouts(long postgresMs, long redisMs) {
     return new GatewayConfig(http, new Postgres(postgres.uri, postgres.poolSize, postgres.pipeliningLimit, postgresMs),
-        new Redis(redis.uri, redis.poolSize, redisMs), signing, nativeApi, trustedProxies, shutdown);
+        new Redis(redis.uri, redis.poolSize, redisMs), signing, nativeApi, trustedProxies, rateLimits, shutdown);
   }
 
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(new Http(port, http.bodyLimitBytes, http.instances), postgres, redis,
-        signing, nativeApi, trustedProxies, shutdown);
+        signing, nativeApi, trustedProxies, rateLimits, shutdown);
   }
 
   public GatewayConfig withSigning(String alg, String keysDir) {
-    return new GatewayConfig(http, postgres, redis, new Signing(alg, keysDir), nativeApi, trustedProxies, shutdown);
+    return new GatewayConfig(http, postgres, redis, new Signing(alg, keysDir), nativeApi, trustedProxies, rateLimits, shutdown);
   }
 
   public GatewayConfig withSecret(String secret) {
     return new GatewayConfig(http, postgres, redis, signing,
-        new NativeApi(secret, nativeApi.timestampSkewSeconds, nativeApi.nonceTtlSeconds), trustedProxies, shutdown);
+        new NativeApi(secret, nativeApi.timestampSkewSeconds, nativeApi.nonceTtlSeconds), trustedProxies, rateLimits, shutdown);
   }
 }

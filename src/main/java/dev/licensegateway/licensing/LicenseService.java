@@ -1,5 +1,6 @@
 package dev.licensegateway.licensing;
 
+import dev.licensegateway.gate.DailyQuota;
 import dev.licensegateway.licensing.LicenseContext.MachineState;
 import dev.licensegateway.store.LicenseStore;
 import io.vertx.core.Future;
@@ -15,10 +16,12 @@ import java.util.Set;
 public final class LicenseService {
 
   private final LicenseStore store;
+  private final DailyQuota quota;
   private final Clock clock;
 
-  public LicenseService(LicenseStore store, Clock clock) {
+  public LicenseService(LicenseStore store, DailyQuota quota, Clock clock) {
     this.store = store;
+    this.quota = quota;
     this.clock = clock;
   }
 
@@ -28,7 +31,10 @@ public final class LicenseService {
 
   public Future<LicenseResult> validate(LicenseQuery query) {
     Instant now = now();
-    return store.context(query, now).compose(ctx -> {
+    return store.context(query, now).compose(ctx -> countValidation(ctx).compose(withinQuota -> {
+      if (!withinQuota) {
+        return Future.succeededFuture(LicenseResult.of(Outcome.QUOTA_EXHAUSTED, ctx, now));
+      }
       Outcome gate = admission(ctx, query, now);
       if (gate != null) {
         return Future.succeededFuture(LicenseResult.of(gate, ctx, now));
@@ -53,7 +59,18 @@ public final class LicenseService {
         }
         return LicenseResult.of(Outcome.VALID, ctx, now);
       });
-    });
+    }));
+  }
+
+  /**
+   * SPEC 3: every validation of a product with a daily limit counts, once its license is
+   * known to belong to a product that is up; false when the day's quota is used.
+   */
+  private Future<Boolean> countValidation(LicenseContext ctx) {
+    if (ctx == null || ctx.dailyValidationLimit() == null || ownerOutcome(ctx) != null) {
+      return Future.succeededFuture(true);
+    }
+    return quota.take(ctx.productId(), ctx.dailyValidationLimit());
   }
 
   /**

@@ -33,6 +33,24 @@ public final class GatewayMetrics {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** Latency and outcome of one call to a dependency ({@code redis} or {@code postgres}). */
+  public void timeDependency(String dependency, String op, long nanos, boolean ok) {
+    Timer.builder("lgw_dependency_calls")
+        .description("Calls to Postgres and Redis by operation and result")
+        .tag("dependency", dependency)
+        .tag("op", op)
+        .tag("result", ok ? "ok" : "error")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(50_000))
+        .maximumExpectedValue(Duration.ofSeconds(5))
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void timeRedis(String op, long nanos, boolean ok) {
+    timeDependency("redis", op, nanos, ok);
+  }
+
   public void count(String name, String description, String... tags) {
     Counter.builder(name).description(description).tags(tags).register(registry).increment();
   }

@@ -4,6 +4,7 @@ import dev.licensegateway.licensing.Heartbeats;
 import dev.licensegateway.licensing.LicenseContext;
 import dev.licensegateway.licensing.LicenseQuery;
 import dev.licensegateway.licensing.LicenseResult;
+import dev.licensegateway.ops.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -112,14 +113,16 @@ public final class LicenseStore {
 
   private final Pool pool;
   private final long timeoutMs;
+  private final GatewayMetrics metrics;
 
-  public LicenseStore(Pool pool, long timeoutMs) {
+  public LicenseStore(Pool pool, long timeoutMs, GatewayMetrics metrics) {
     this.pool = pool;
     this.timeoutMs = timeoutMs;
+    this.metrics = metrics;
   }
 
   public Future<LicenseContext> context(LicenseQuery query, Instant now) {
-    return deadline(context(pool, query, now));
+    return deadline("context", context(pool, query, now));
   }
 
   /**
@@ -139,18 +142,18 @@ public final class LicenseStore {
                 ? Future.succeededFuture(result)
                 : Future.failedFuture(new Rollback(result))))
         .recover(e -> e instanceof Rollback r ? Future.succeededFuture(r.result) : Future.failedFuture(e));
-    return deadline(run);
+    return deadline("activate", run);
   }
 
   /** Registers an IP on a license unless it already holds {@code maxIps}; true when registered. */
   public Future<Boolean> registerIp(UUID licenseId, String ip, int maxIps) {
-    return deadline(pool.withTransaction(conn -> conn.preparedQuery(LOCK_BY_ID_SQL).execute(Tuple.of(licenseId))
+    return deadline("register_ip", pool.withTransaction(conn -> conn.preparedQuery(LOCK_BY_ID_SQL).execute(Tuple.of(licenseId))
         .compose(v -> registerIpLocked(conn, licenseId, ip, maxIps))));
   }
 
   /** Refreshes an active machine outside any lock; false when it is no longer bound. */
   public Future<Boolean> touchMachine(UUID licenseId, LicenseQuery query, Instant now) {
-    return deadline(touch(pool, licenseId, query, now).map(rows -> rows > 0));
+    return deadline("touch", touch(pool, licenseId, query, now).map(rows -> rows > 0));
   }
 
   private static Future<Integer> touch(SqlClient client, UUID licenseId, LicenseQuery query, Instant now) {
@@ -162,12 +165,12 @@ public final class LicenseStore {
   }
 
   public Future<Boolean> recordHeartbeat(UUID licenseId, String machineId, Instant now) {
-    return deadline(pool.preparedQuery(HEARTBEAT_SQL).execute(Tuple.of(licenseId, machineId, utc(now)))
+    return deadline("heartbeat", pool.preparedQuery(HEARTBEAT_SQL).execute(Tuple.of(licenseId, machineId, utc(now)))
         .map(rows -> rows.rowCount() > 0));
   }
 
   public Future<Boolean> deleteMachine(UUID licenseId, String machineId) {
-    return deadline(pool.preparedQuery(DELETE_MACHINE_SQL).execute(Tuple.of(licenseId, machineId))
+    return deadline("deactivate", pool.preparedQuery(DELETE_MACHINE_SQL).execute(Tuple.of(licenseId, machineId))
         .map(rows -> rows.rowCount() > 0));
   }
 
@@ -226,8 +229,11 @@ public final class LicenseStore {
         r.getLong("ips_registered"));
   }
 
-  private <T> Future<T> deadline(Future<T> future) {
-    return future.timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  /** Every call has a deadline, and its latency and result land in the dependency meter. */
+  private <T> Future<T> deadline(String op, Future<T> future) {
+    long started = System.nanoTime();
+    return future.timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .onComplete(ar -> metrics.timeDependency("postgres", op, System.nanoTime() - started, ar.succeeded()));
   }
 
   static OffsetDateTime utc(Instant instant) {

@@ -4,6 +4,7 @@ import dev.licensegateway.Gateway;
 import dev.licensegateway.config.ConfigLoader;
 import dev.licensegateway.config.GatewayConfig;
 import dev.licensegateway.dev.EmbeddedServers;
+import dev.licensegateway.gate.RateLimit;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.function.UnaryOperator;
 public final class TestGateway {
 
   public static final String SECRET = "test-secret-0123456789";
+  public static final RateLimit.Limit UNLIMITED = new RateLimit.Limit(1_000_000, 1_000_000);
 
   private TestGateway() {}
 
@@ -28,6 +30,8 @@ public final class TestGateway {
         .withSecret(SECRET)
         // Tests burst hundreds of requests into a cold JVM on two cores: deadlines fit that.
         .withTimeouts(10_000, 5_000)
+        // Buckets too large to matter, except in the tests about buckets, which set their own.
+        .withRateLimits(new GatewayConfig.RateLimits(true, UNLIMITED, UNLIMITED, UNLIMITED, UNLIMITED))
         .withHttpPort(EmbeddedServers.freePort());
   }
 

@@ -2,12 +2,16 @@ package dev.licensegateway.dialect.nativeapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.licensegateway.dialect.LicenseData;
-import dev.licensegateway.gate.NonceStore;
+import dev.licensegateway.config.GatewayConfig;
+import dev.licensegateway.gate.DailyQuota;
+import dev.licensegateway.gate.RateLimit;
+import dev.licensegateway.gate.RedisGate;
 import dev.licensegateway.gate.RequestSignature;
 import dev.licensegateway.http.ClientIp;
 import dev.licensegateway.http.Failures;
 import dev.licensegateway.http.FieldErrors;
 import dev.licensegateway.http.Json;
+import dev.licensegateway.http.RateLimitHeaders;
 import dev.licensegateway.http.RequestTags;
 import dev.licensegateway.licensing.LicenseQuery;
 import dev.licensegateway.licensing.LicenseResult;
@@ -27,6 +31,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
@@ -39,7 +44,6 @@ public final class NativeRoutes {
 
   public static final String DIALECT = "native";
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
-  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
   private static final ThrottledLog LOG = new ThrottledLog(LoggerFactory.getLogger(NativeRoutes.class));
 
   /** One endpoint: its path, how its body reads, and which core operation answers it. */
@@ -48,18 +52,20 @@ public final class NativeRoutes {
 
   private final LicenseService core;
   private final RequestSignature signature;
-  private final NonceStore nonces;
+  private final RedisGate gate;
+  private final GatewayConfig.RateLimits limits;
   private final KeyRing.ResponseSigner signer;
   private final ClientIp clientIp;
   private final Clock clock;
   private final long skewSeconds;
   private final int bodyLimit;
 
-  public NativeRoutes(LicenseService core, String secret, NonceStore nonces, KeyRing.ResponseSigner signer,
-      ClientIp clientIp, Clock clock, long skewSeconds, int bodyLimit) {
+  public NativeRoutes(LicenseService core, String secret, RedisGate gate, GatewayConfig.RateLimits limits,
+      KeyRing.ResponseSigner signer, ClientIp clientIp, Clock clock, long skewSeconds, int bodyLimit) {
     this.core = core;
     this.signature = secret == null || secret.isEmpty() ? null : new RequestSignature(secret);
-    this.nonces = nonces;
+    this.gate = gate;
+    this.limits = limits;
     this.signer = signer;
     this.clientIp = clientIp;
     this.clock = clock;
@@ -90,13 +96,14 @@ public final class NativeRoutes {
   }
 
   private void handle(RoutingContext ctx, Endpoint endpoint) {
+    String ip = clientIp.resolve(ctx.request());
     // SPEC 2.1 step 1 (size is BodyHandler's, answered in failure()) and the media type.
     if (!isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
-      error(ctx, NativeError.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json", null);
+      refuse(ctx, ip, NativeError.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json", null);
       return;
     }
     if (signature == null) {
-      error(ctx, NativeError.SECRET_NOT_SET, "the gateway has no LICENSE_API_SECRET configured", null);
+      refuse(ctx, ip, NativeError.SECRET_NOT_SET, "the gateway has no LICENSE_API_SECRET configured", null);
       return;
     }
     MultiMap headers = ctx.request().headers();
@@ -105,18 +112,18 @@ public final class NativeRoutes {
         headers.get(RequestSignature.NONCE_HEADER),
         headers.get(RequestSignature.SIGNATURE_HEADER));
     if (!signed.wellFormed()) {
-      error(ctx, NativeError.BAD_SIGNATURE,
+      refuse(ctx, ip, NativeError.BAD_SIGNATURE,
           "X-License-Timestamp, X-License-Nonce and X-License-Signature must all be present and well-formed", null);
       return;
     }
     byte[] body = bodyBytes(ctx.body());
     if (!signature.verify(signed, ctx.request().method().name(), ctx.request().uri(), body)) {
-      error(ctx, NativeError.BAD_SIGNATURE, "signature does not match the request", null);
+      refuse(ctx, ip, NativeError.BAD_SIGNATURE, "signature does not match the request", null);
       return;
     }
     long now = clock.millis() / 1000;
     if (Math.abs(now - signed.timestamp()) > skewSeconds) {
-      error(ctx, NativeError.STALE_TIMESTAMP,
+      refuse(ctx, ip, NativeError.STALE_TIMESTAMP,
           "X-License-Timestamp is more than " + skewSeconds + " s from the server's clock (" + now + ")", null);
       return;
     }
@@ -126,24 +133,52 @@ public final class NativeRoutes {
     } catch (IOException e) {
       JsonArray details = new JsonArray().add(new JsonObject().put("field", "body").put("message",
           "is not valid JSON (or nests deeper than " + Json.MAX_DEPTH + " levels)"));
-      error(ctx, NativeError.MALFORMED, "request body is not valid JSON", details);
+      refuse(ctx, ip, NativeError.MALFORMED, "request body is not valid JSON", details);
       return;
     }
     FieldErrors fields = FieldErrors.of(json);
-    LicenseQuery query = readQuery(fields, endpoint, clientIp.resolve(ctx.request()));
+    LicenseQuery query = readQuery(fields, endpoint, ip);
     if (!fields.ok()) {
-      error(ctx, NativeError.MALFORMED, "request body failed validation", fields.toJson());
+      refuse(ctx, ip, NativeError.MALFORMED, "request body failed validation", fields.toJson());
       return;
     }
+    // Step 7: nonce and buckets in one Redis round trip; step 8: the core.
     String nonce = signed.nonce();
-    nonces.claim(nonce)
+    gate.admit(nonce, buckets(query.licenseKey(), ip))
         .recover(e -> Future.failedFuture(new Unavailable("Redis", e)))
-        .compose(fresh -> fresh
-            ? endpoint.operation().apply(query).recover(e -> Future.failedFuture(Failures.isUnavailable(e)
-                ? new Unavailable("Postgres", e) : e))
-            : Future.failedFuture(new Refusal(NativeError.BAD_SIGNATURE, "replayed nonce")))
+        .compose(decision -> {
+          RateLimitHeaders.remember(ctx, decision.applied());
+          return switch (decision.verdict()) {
+            case REPLAY -> Future.failedFuture(new Refusal(NativeError.BAD_SIGNATURE, "replayed nonce"));
+            case LIMITED -> Future.failedFuture(new Refusal(NativeError.RATE_LIMITED,
+                "rate limit reached for this " + decision.applied().kind() + "; retry after "
+                    + decision.applied().retryAfterSeconds() + " s"));
+            case PASS -> endpoint.operation().apply(query).recover(e -> Future.failedFuture(
+                Failures.isUnavailable(e) ? new Unavailable("Postgres", e) : e));
+          };
+        })
         .onSuccess(result -> answer(ctx, endpoint, query, result, nonce))
         .onFailure(ctx::fail);
+  }
+
+  private List<RateLimit.Bucket> buckets(String licenseKey, String ip) {
+    List<RateLimit.Bucket> buckets = new ArrayList<>(2);
+    if (licenseKey != null) {
+      buckets.add(RateLimit.Bucket.of("license", licenseKey, limits.licenseKey()));
+    }
+    buckets.add(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, limits.clientIp()));
+    return buckets;
+  }
+
+  /**
+   * An answer decided before step 7: it stores nothing (SPEC 2.1), so it reports the client
+   * IP's bucket as it stands, without taking from it.
+   */
+  private void refuse(RoutingContext ctx, String ip, NativeError error, String message, JsonArray details) {
+    gate.peek(buckets(null, ip)).onComplete(state -> {
+      RateLimitHeaders.remember(ctx, state.result());
+      error(ctx, error, message, details);
+    });
   }
 
   private static LicenseQuery readQuery(FieldErrors fields, Endpoint endpoint, String ip) {
@@ -168,6 +203,7 @@ public final class NativeRoutes {
       error(ctx, mapping.error(), mapping.message(), null);
       return;
     }
+    RateLimitHeaders.write(ctx.response(), RateLimitHeaders.remembered(ctx));
     var data = LicenseData.of(result, query.machineId(), endpoint.isValidation() ? Boolean.TRUE : null, nonce);
     RequestTags.outcome(ctx, "ok");
     ctx.response()
@@ -186,16 +222,17 @@ public final class NativeRoutes {
       LOG.warn("native-unavailable-" + unavailable.dependency, unavailable.getMessage(), unavailable.getCause());
       error(ctx, NativeError.UNAVAILABLE, unavailable.dependency + " is unreachable; retry shortly", null);
     } else if (ctx.statusCode() == 413) {
-      error(ctx, NativeError.PAYLOAD_TOO_LARGE, "request body exceeds " + bodyLimit + " bytes", null);
+      refuse(ctx, clientIp.resolve(ctx.request()), NativeError.PAYLOAD_TOO_LARGE,
+          "request body exceeds " + bodyLimit + " bytes", null);
     } else if (failure == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      error(ctx, NativeError.MALFORMED, "the request could not be read", null);
+      refuse(ctx, clientIp.resolve(ctx.request()), NativeError.MALFORMED, "the request could not be read", null);
     } else {
       LOG.error("native-internal", "unexpected failure answering " + ctx.normalizedPath(), failure);
       error(ctx, NativeError.INTERNAL_ERROR, "internal error", null);
     }
   }
 
-  private static void error(RoutingContext ctx, NativeError error, String message, JsonArray details) {
+  private void error(RoutingContext ctx, NativeError error, String message, JsonArray details) {
     JsonObject body = new JsonObject()
         .put("code", error.code)
         .put("name", error.wireName)
@@ -206,8 +243,15 @@ public final class NativeRoutes {
     }
     RequestTags.outcome(ctx, String.valueOf(error.code));
     var response = ctx.response().setStatusCode(error.httpStatus).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
-    if (error == NativeError.UNAVAILABLE) {
-      response.putHeader(RETRY_AFTER, "1");
+    RateLimit state = RateLimitHeaders.remembered(ctx);
+    RateLimitHeaders.write(response, state);
+    switch (error) {
+      case UNAVAILABLE -> response.putHeader(RateLimitHeaders.RETRY_AFTER, "1");
+      case RATE_LIMITED -> response.putHeader(RateLimitHeaders.RETRY_AFTER,
+          Long.toString(state == null ? 1 : state.retryAfterSeconds()));
+      case QUOTA_EXHAUSTED -> response.putHeader(RateLimitHeaders.RETRY_AFTER,
+          Long.toString(DailyQuota.secondsToMidnightUtc(clock)));
+      default -> { }
     }
     response.end(new JsonObject().put("error", body).toBuffer());
   }

@@ -1,0 +1,145 @@
+package dev.licensegateway.gate;
+
+import dev.licensegateway.ops.GatewayMetrics;
+import dev.licensegateway.ops.ThrottledLog;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SPEC 2.1 step 7 and SPEC 3: the nonce and every token bucket of a request, decided by one
+ * Lua script in one round trip on a single Redis. On Redis Cluster, where a request's keys
+ * live in several slots, each key gets its own call, all sent at once.
+ *
+ * <p>Failure policy: a nonce check fails closed (the caller answers 1717); buckets alone
+ * fail open when so configured, counted in {@code lgw_ratelimit_fail_open_total}.
+ */
+public final class RedisGate {
+
+  private static final ThrottledLog LOG = new ThrottledLog(LoggerFactory.getLogger(RedisGate.class));
+  private static final RedisScript GATE = RedisScript.load("gate.lua");
+
+  public enum Verdict { PASS, REPLAY, LIMITED }
+
+  /** The decision and the bucket to report in the rate-limit headers (null when none applied). */
+  public record Decision(Verdict verdict, RateLimit applied) {}
+
+  private final Redis redis;
+  private final boolean cluster;
+  private final long nonceTtlSeconds;
+  private final long timeoutMs;
+  private final boolean failOpen;
+  private final GatewayMetrics metrics;
+
+  public RedisGate(Redis redis, boolean cluster, long nonceTtlSeconds, long timeoutMs, boolean failOpen,
+      GatewayMetrics metrics) {
+    this.redis = redis;
+    this.cluster = cluster;
+    this.nonceTtlSeconds = nonceTtlSeconds;
+    this.timeoutMs = timeoutMs;
+    this.failOpen = failOpen;
+    this.metrics = metrics;
+  }
+
+  public static String nonceKey(String nonce) {
+    return "lgw:{nonce:" + nonce + "}";
+  }
+
+  /**
+   * Claims the nonce (when not null) and takes one token from every bucket, or nothing at
+   * all when the nonce was seen or a bucket is empty.
+   */
+  public Future<Decision> admit(String nonce, List<RateLimit.Bucket> buckets) {
+    Future<Decision> decided = cluster && nonce != null && !buckets.isEmpty()
+        ? run("take", nonce, List.of()).compose(d -> d.verdict() == Verdict.PASS ? run("take", null, buckets) : Future.succeededFuture(d))
+        : run("take", nonce, buckets);
+    return decided
+        .onSuccess(d -> {
+          if (d.verdict() == Verdict.REPLAY) {
+            metrics.count("lgw_nonce_replays_total", "Requests refused for a nonce seen before");
+          } else if (d.verdict() == Verdict.LIMITED) {
+            metrics.count("lgw_ratelimit_rejections_total", "Requests refused by an empty token bucket",
+                "bucket", d.applied().kind());
+          }
+        })
+        .recover(e -> {
+          metrics.count("lgw_redis_errors_total", "Redis calls that failed or timed out", "op", "gate");
+          if (nonce != null || !failOpen) {
+            LOG.warn("redis-gate", "Redis unavailable for the gate; failing closed", e);
+            return Future.failedFuture(e);
+          }
+          LOG.warn("redis-gate-open", "Redis unavailable for rate limiting; failing open", e);
+          metrics.count("lgw_ratelimit_fail_open_total", "Requests let through because Redis could not be asked");
+          long now = System.currentTimeMillis() / 1000;
+          return Future.succeededFuture(new Decision(Verdict.PASS, RateLimit.unknown(buckets.get(0), now)));
+        });
+  }
+
+  /** The state of the buckets, taking and storing nothing: for answers refused before step 7. */
+  public Future<RateLimit> peek(List<RateLimit.Bucket> buckets) {
+    long now = System.currentTimeMillis() / 1000;
+    return run("peek", null, buckets)
+        .map(Decision::applied)
+        .otherwise(e -> RateLimit.unknown(buckets.get(0), now));
+  }
+
+  private Future<Decision> run(String mode, String nonce, List<RateLimit.Bucket> buckets) {
+    if (cluster && buckets.size() > 1) {
+      List<Future<Decision>> each = new ArrayList<>();
+      for (RateLimit.Bucket bucket : buckets) {
+        each.add(run(mode, null, List.of(bucket)));
+      }
+      return Future.all(each).map(all -> {
+        Decision worst = null;
+        for (Future<Decision> f : each) {
+          Decision d = f.result();
+          if (worst == null || d.verdict() == Verdict.LIMITED && worst.verdict() != Verdict.LIMITED
+              || d.verdict() == worst.verdict() && d.applied().remaining() * 1.0 / d.applied().limit()
+                  < worst.applied().remaining() * 1.0 / worst.applied().limit()) {
+            worst = d;
+          }
+        }
+        return worst;
+      });
+    }
+    List<String> keys = new ArrayList<>(buckets.size() + 1);
+    List<Object> args = new ArrayList<>(3 + buckets.size() * 3);
+    args.add(mode);
+    args.add(nonce != null ? "1" : "0");
+    args.add(nonceTtlSeconds);
+    if (nonce != null) {
+      keys.add(nonceKey(nonce));
+    }
+    for (RateLimit.Bucket bucket : buckets) {
+      keys.add(bucket.key());
+      args.add(bucket.limit().capacity());
+      args.add(bucket.limit().refillPerSecond());
+      args.add(1);
+    }
+    long started = System.nanoTime();
+    return GATE.call(redis, keys, args, timeoutMs)
+        .onComplete(ar -> metrics.timeRedis("gate", System.nanoTime() - started, ar.succeeded()))
+        .map(reply -> decode(reply, buckets));
+  }
+
+  private static Decision decode(Response reply, List<RateLimit.Bucket> buckets) {
+    long verdict = reply.get(0).toLong();
+    if (verdict == -1) {
+      return new Decision(Verdict.REPLAY, null);
+    }
+    if (buckets.isEmpty()) {
+      return new Decision(Verdict.PASS, null);
+    }
+    RateLimit.Bucket bucket = buckets.get(reply.get(1).toInteger() - 1);
+    long remaining = reply.get(2).toLong();
+    long fullMs = reply.get(3).toLong();
+    long waitMs = reply.get(4).toLong();
+    long nowSeconds = reply.get(5).toLong();
+    RateLimit state = new RateLimit(bucket.kind(), bucket.limit().capacity(), remaining,
+        nowSeconds + (fullMs + 999) / 1000, Math.max(1, (waitMs + 999) / 1000));
+    return new Decision(verdict == 1 ? Verdict.PASS : Verdict.LIMITED, state);
+  }
+}
