@@ -1,0 +1,205 @@
+package dev.licensegateway.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.licensegateway.Gateway;
+import dev.licensegateway.dev.EmbeddedServers;
+import dev.licensegateway.gate.RateLimit;
+import dev.licensegateway.gate.RedisGate;
+import dev.licensegateway.testing.FaultProxy;
+import dev.licensegateway.testing.Fixtures;
+import dev.licensegateway.testing.NativeClient;
+import dev.licensegateway.testing.TestGateway;
+import dev.licensegateway.testing.TestServers;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Redis;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 3's failure modes, driven by TCP proxies in front of the real Redis and Postgres:
+ * Redis down or hung gives 1717 (nonces fail closed), Postgres down or hung gives 1717,
+ * readiness follows, liveness never does, and the gateway recovers by itself.
+ *
+ * <p>Blocking style on purpose: each step waits for the previous one's answer.
+ */
+class FaultToleranceTest {
+
+  private static final long PG_DEADLINE_MS = 1000;
+  private static final long REDIS_DEADLINE_MS = 300;
+
+  private static FaultProxy redisProxy;
+  private static FaultProxy pgProxy;
+  private static Gateway gateway;
+  private static Vertx vertx;
+  private static NativeClient client;
+
+  @BeforeAll
+  static void start() {
+    EmbeddedServers servers = TestServers.get();
+    redisProxy = new FaultProxy(servers.redisPort());
+    pgProxy = new FaultProxy(servers.postgresPort());
+    gateway = TestGateway.start(c -> c
+        .withPostgresUri("postgresql://postgres@127.0.0.1:" + pgProxy.port() + "/postgres")
+        .withRedisUri("redis://127.0.0.1:" + redisProxy.port())
+        .withTimeouts(PG_DEADLINE_MS, REDIS_DEADLINE_MS));
+    vertx = Vertx.vertx();
+    client = new NativeClient(vertx, gateway.port());
+  }
+
+  @AfterEach
+  void restore() {
+    redisProxy.restore();
+    pgProxy.restore();
+  }
+
+  @AfterAll
+  static void stop() {
+    TestGateway.stop(gateway);
+    vertx.close();
+    redisProxy.close();
+    pgProxy.close();
+  }
+
+  @Test
+  void redisDownFailsNoncesClosedThenRecovers() throws Exception {
+    JsonObject validate = boundMachine();
+    redisProxy.cut();
+    long detected = timeUntil(1717, validate, 10_000);
+    HttpResponse<Buffer> refused = call("validate", validate);
+    assertEquals(503, refused.statusCode());
+    assertEquals("1", refused.getHeader("Retry-After"));
+    assertEquals(true, refused.bodyAsJsonObject().getJsonObject("error").getBoolean("retryable"));
+    assertEquals(503, get("/health/ready").statusCode());
+    assertEquals(200, get("/health/live").statusCode());
+    assertTrue(detected < 2_000, "Redis outage answered after " + detected + " ms");
+
+    redisProxy.restore();
+    long recovered = timeUntil(200, validate, 15_000);
+    assertTrue(recovered < 5_000, "recovered after " + recovered + " ms");
+    assertEquals(200, get("/health/ready").statusCode());
+    System.out.printf("redis cut: 1717 after %d ms; recovery %d ms after restore%n", detected, recovered);
+  }
+
+  @Test
+  void hungRedisAnswers1717WithinItsDeadlineWithoutBlockingTheEventLoop() throws Exception {
+    JsonObject validate = boundMachine();
+    redisProxy.pause();
+    long started = System.nanoTime();
+    HttpResponse<Buffer> refused = call("validate", validate);
+    long elapsed = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(503, refused.statusCode());
+    assertEquals(1717, refused.bodyAsJsonObject().getJsonObject("error").getInteger("code"));
+    assertTrue(elapsed < REDIS_DEADLINE_MS + 1_500, "hung Redis answered after " + elapsed + " ms");
+    long liveStarted = System.nanoTime();
+    assertEquals(200, get("/health/live").statusCode());
+    long live = (System.nanoTime() - liveStarted) / 1_000_000;
+    assertTrue(live < 500, "liveness took " + live + " ms while Redis hung");
+
+    redisProxy.restore();
+    long recovered = timeUntil(200, validate, 15_000);
+    assertTrue(recovered < 5_000, "recovered after " + recovered + " ms");
+    System.out.printf("redis hang: 1717 after %d ms; liveness %d ms; recovery %d ms%n", elapsed, live, recovered);
+  }
+
+  @Test
+  void postgresDownAnswers1717AndReadinessFollowsThenRecovers() throws Exception {
+    JsonObject validate = boundMachine();
+    pgProxy.cut();
+    long detected = timeUntil(1717, validate, 10_000);
+    HttpResponse<Buffer> refused = call("validate", validate);
+    assertEquals(503, refused.statusCode());
+    assertEquals("1", refused.getHeader("Retry-After"));
+    assertEquals(503, get("/health/ready").statusCode());
+    assertEquals(200, get("/health/live").statusCode());
+    assertTrue(detected < 2_000, "Postgres outage answered after " + detected + " ms");
+
+    pgProxy.restore();
+    long recovered = timeUntil(200, validate, 15_000);
+    assertTrue(recovered < 5_000, "recovered after " + recovered + " ms");
+    assertEquals(200, get("/health/ready").statusCode());
+    System.out.printf("postgres cut: 1717 after %d ms; recovery %d ms after restore%n", detected, recovered);
+  }
+
+  @Test
+  void hungPostgresAnswers1717WithinItsDeadline() throws Exception {
+    JsonObject validate = boundMachine();
+    pgProxy.pause();
+    long started = System.nanoTime();
+    HttpResponse<Buffer> refused = call("validate", validate);
+    long elapsed = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(1717, refused.bodyAsJsonObject().getJsonObject("error").getInteger("code"));
+    assertTrue(elapsed < PG_DEADLINE_MS + 1_500, "hung Postgres answered after " + elapsed + " ms");
+    assertEquals(200, get("/health/live").statusCode());
+    pgProxy.restore();
+    long recovered = timeUntil(200, validate, 15_000);
+    assertTrue(recovered < 5_000, "recovered after " + recovered + " ms");
+    System.out.printf("postgres hang: 1717 after %d ms; recovery %d ms%n", elapsed, recovered);
+  }
+
+  @Test
+  void bucketsFailOpenWhenRedisIsDownAndCountIt() throws Exception {
+    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:" + redisProxy.port());
+    var metrics = gateway.metrics();
+    RedisGate gate = new RedisGate(redis, false, 600, REDIS_DEADLINE_MS, true, metrics);
+    RateLimit.Bucket bucket = RateLimit.Bucket.of("ip", "198.51.100.1", new RateLimit.Limit(5, 1));
+    assertEquals(RedisGate.Verdict.PASS, gate.admit(null, List.of(bucket)).await(5, TimeUnit.SECONDS).verdict());
+    double before = failOpenCount();
+    redisProxy.cut();
+    RedisGate.Decision open = gate.admit(null, List.of(bucket)).await(5, TimeUnit.SECONDS);
+    assertEquals(RedisGate.Verdict.PASS, open.verdict());
+    assertEquals(before + 1, failOpenCount());
+    // A nonce never fails open.
+    boolean nonceFailed = gate.admit(NativeClient.nonce(), List.of(bucket))
+        .transform(ar -> io.vertx.core.Future.succeededFuture(ar.failed())).await(5, TimeUnit.SECONDS);
+    assertTrue(nonceFailed, "a nonce check with Redis down must fail");
+    redis.close();
+  }
+
+  private static double failOpenCount() {
+    Counter counter = gateway.metrics().registry().find("lgw_ratelimit_fail_open_total").counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  /** A license with one machine bound, and the validate body for it. */
+  private static JsonObject boundMachine() throws Exception {
+    Fixtures.License license = Fixtures.license();
+    JsonObject body = new JsonObject().put("license_key", license.key()).put("machine_id", Fixtures.randomMachineId());
+    assertEquals(200, call("activate", body).statusCode());
+    return body;
+  }
+
+  /** Milliseconds until a validate answers {@code expected} (200 or a native code), polling. */
+  private static long timeUntil(int expected, JsonObject body, long limitMs) throws Exception {
+    long started = System.nanoTime();
+    while (true) {
+      HttpResponse<Buffer> r = call("validate", body);
+      int outcome = r.statusCode() == 200 ? 200 : r.bodyAsJsonObject().getJsonObject("error").getInteger("code");
+      long elapsed = (System.nanoTime() - started) / 1_000_000;
+      if (outcome == expected) {
+        return elapsed;
+      }
+      if (elapsed > limitMs) {
+        throw new AssertionError("no " + expected + " within " + limitMs + " ms; last: " + r.bodyAsString());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static HttpResponse<Buffer> call(String action, JsonObject body) throws Exception {
+    return client.call(action, body).await(20, TimeUnit.SECONDS);
+  }
+
+  private static HttpResponse<Buffer> get(String path) throws Exception {
+    return client.get(path).await(20, TimeUnit.SECONDS);
+  }
+}
