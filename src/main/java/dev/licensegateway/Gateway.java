@@ -5,6 +5,9 @@ import dev.licensegateway.gate.DailyQuota;
 import dev.licensegateway.gate.RedisGate;
 import dev.licensegateway.http.ClientIp;
 import dev.licensegateway.licensing.LicenseService;
+import dev.licensegateway.manage.ApiKeyAuth;
+import dev.licensegateway.manage.ManageRoutes;
+import dev.licensegateway.manage.ManageStore;
 import dev.licensegateway.ops.GatewayMetrics;
 import dev.licensegateway.ops.Health;
 import dev.licensegateway.signing.KeyRing;
@@ -106,7 +109,9 @@ public final class Gateway {
         redisTimeout, config.rateLimits().failOpen(), metrics);
     GatewayVerticle.Services services = new GatewayVerticle.Services(
         config, core, gate,
-        keys, signer, new ClientIp(config.trustedProxies()), clock, metrics, health);
+        keys, signer, new ClientIp(config.trustedProxies()), clock, metrics, health,
+        new ManageRoutes(new ManageStore(pool, pgTimeout), new ApiKeyAuth(pool, pgTimeout), gate,
+            config.rateLimits().apiKey(), config.http().bodyLimitBytes()));
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 
     // SPEC 7 `run`: fail at once, and clearly, when a dependency is missing.

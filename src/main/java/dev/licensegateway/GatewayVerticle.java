@@ -7,6 +7,7 @@ import dev.licensegateway.http.ClientIp;
 import dev.licensegateway.http.RequestIds;
 import dev.licensegateway.http.RequestTags;
 import dev.licensegateway.licensing.LicenseService;
+import dev.licensegateway.manage.ManageRoutes;
 import dev.licensegateway.ops.GatewayMetrics;
 import dev.licensegateway.ops.Health;
 import dev.licensegateway.signing.KeyRing;
@@ -39,7 +40,8 @@ public final class GatewayVerticle extends VerticleBase {
       ClientIp clientIp,
       Clock clock,
       GatewayMetrics metrics,
-      Health health) {}
+      Health health,
+      ManageRoutes manage) {}
 
   private final Services services;
   private HttpServer server;
@@ -77,6 +79,8 @@ public final class GatewayVerticle extends VerticleBase {
         services.signer(),
         services.clientIp(), services.clock(), config.nativeApi().timestampSkewSeconds(),
         config.http().bodyLimitBytes()).mount(router);
+
+    services.manage().mount(router);
 
     router.errorHandler(404, ctx -> plainError(ctx, 404, "not_found", "no such route"));
     router.errorHandler(405, ctx -> plainError(ctx, 405, "method_not_allowed", "method not allowed on this route"));

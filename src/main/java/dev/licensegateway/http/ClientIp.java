@@ -60,7 +60,7 @@ public final class ClientIp {
   }
 
   /** A literal IP in canonical form (IPv4-mapped IPv6 as IPv4, no zone); null if not an IP literal. */
-  static String normalize(String raw) {
+  public static String normalize(String raw) {
     if (raw == null || raw.isEmpty() || raw.length() > 45) {
       return null;
     }

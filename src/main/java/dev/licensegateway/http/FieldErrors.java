@@ -106,6 +106,91 @@ public final class FieldErrors {
     return values;
   }
 
+  /** Whether the body names the field at all (a present null means "clear it" on PATCH). */
+  public boolean has(String name) {
+    return body != null && body.isObject() && body.has(name);
+  }
+
+  public boolean isNull(String name) {
+    return has(name) && body.get(name).isNull();
+  }
+
+  public Boolean optionalBoolean(String field) {
+    JsonNode node = field(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isBoolean()) {
+      add(field, "must be true or false");
+      return null;
+    }
+    return node.booleanValue();
+  }
+
+  /** An optional integer in [min, max]; null when absent or null. */
+  public Integer optionalInt(String field, int min, int max) {
+    JsonNode node = field(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+      add(field, "must be an integer");
+      return null;
+    }
+    int value = node.intValue();
+    if (value < min || value > max) {
+      add(field, "must be between " + min + " and " + max);
+      return null;
+    }
+    return value;
+  }
+
+  public Integer requiredInt(String field, int min, int max) {
+    JsonNode node = field(field);
+    if (node == null || node.isNull()) {
+      add(field, "is required");
+      return null;
+    }
+    return optionalInt(field, min, max);
+  }
+
+  /** An optional string that must be one of {@code allowed}. */
+  public String optionalEnum(String field, java.util.Set<String> allowed) {
+    String value = optionalString(field, 64);
+    if (value != null && !allowed.contains(value)) {
+      add(field, "must be one of " + String.join(", ", new java.util.TreeSet<>(allowed)));
+      return null;
+    }
+    return value;
+  }
+
+  /** An optional RFC 3339 timestamp. */
+  public java.time.Instant optionalTimestamp(String field) {
+    String value = optionalString(field, 64);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return java.time.OffsetDateTime.parse(value).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      add(field, "must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z");
+      return null;
+    }
+  }
+
+  /** A required id: ids are opaque strings; one that cannot be ours is reported here. */
+  public java.util.UUID requiredId(String field) {
+    String value = requiredString(field, 64);
+    if (value == null) {
+      return null;
+    }
+    java.util.UUID id = Ids.parse(value);
+    if (id == null) {
+      add(field, "is not a valid id");
+    }
+    return id;
+  }
+
   private JsonNode field(String name) {
     return body != null && body.isObject() ? body.get(name) : null;
   }
