@@ -46,7 +46,9 @@ public final class LicenseService {
         if (!registered) {
           return LicenseResult.of(Outcome.IP_LIMIT_REACHED, ctx, now);
         }
-        Outcome machine = switch (ctx.machineState(now)) {
+        // A query that names no machine validates the license alone (/v1 without a
+        // fingerprint, /api/v1/validate).
+        Outcome machine = query.machineId() == null ? null : switch (ctx.machineState(now)) {
           case ABSENT, RELEASED -> Outcome.MACHINE_NOT_ACTIVATED;
           case OVERDUE -> Outcome.HEARTBEAT_OVERDUE;
           case ACTIVE -> null;
@@ -59,6 +61,21 @@ public final class LicenseService {
         }
         return LicenseResult.of(Outcome.VALID, ctx, now);
       });
+    }));
+  }
+
+  /**
+   * A validation of the license alone, without its machine: existence, quota, account,
+   * product, license state and the device and IP rules. Logins start with it.
+   */
+  public Future<LicenseResult> admit(LicenseQuery query) {
+    Instant now = now();
+    return store.context(query, now).compose(ctx -> countValidation(ctx).map(withinQuota -> {
+      if (!withinQuota) {
+        return LicenseResult.of(Outcome.QUOTA_EXHAUSTED, ctx, now);
+      }
+      Outcome gate = admission(ctx, query, now);
+      return LicenseResult.of(gate == null ? Outcome.VALID : gate, ctx, now);
     }));
   }
 
@@ -136,6 +153,11 @@ public final class LicenseService {
     });
   }
 
+  /**
+   * Records a heartbeat. A machine that missed its interval is told so (overdue) and must
+   * activate again, which revives it while it still holds its slot: every dialect agrees
+   * (native 1711, /auth session_expired, /v1 HEARTBEAT_REQUIRED).
+   */
   public Future<LicenseResult> heartbeat(LicenseQuery query) {
     Instant now = now();
     return store.context(query, now).compose(ctx -> {
@@ -146,6 +168,9 @@ public final class LicenseService {
       MachineState state = ctx.machineState(now);
       if (state == MachineState.ABSENT || state == MachineState.RELEASED) {
         return Future.succeededFuture(LicenseResult.of(Outcome.MACHINE_NOT_ACTIVATED, ctx, now));
+      }
+      if (state == MachineState.OVERDUE) {
+        return Future.succeededFuture(LicenseResult.of(Outcome.HEARTBEAT_OVERDUE, ctx, now));
       }
       return store.recordHeartbeat(ctx.licenseId(), query.machineId(), now)
           .map(updated -> updated

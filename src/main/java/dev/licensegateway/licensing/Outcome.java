@@ -25,6 +25,8 @@ public enum Outcome {
   ENTITLEMENTS_MISSING,
   LIMIT_REACHED,
   NO_CREDITS,
+  /** An /auth session unknown, expired, or past its heartbeat. */
+  SESSION_EXPIRED,
   QUOTA_EXHAUSTED;
 
   public boolean ok() {

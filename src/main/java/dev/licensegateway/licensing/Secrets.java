@@ -58,6 +58,41 @@ public final class Secrets {
     }
   }
 
+  /** An /auth session token: 256 random bits, base64url. */
+  public static String sessionToken() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * Seals (or opens: XOR is its own inverse) a secret with a keystream derived from a
+   * session token, so a session can sign with its app secret while the database holds
+   * only the token's digest and this box.
+   */
+  public static byte[] box(byte[] data, String token) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      byte[] out = new byte[data.length];
+      byte[] block = new byte[0];
+      for (int i = 0; i < data.length; i++) {
+        if (i % 32 == 0) {
+          block = mac.doFinal(("lgw-session-box-" + (i / 32)).getBytes(StandardCharsets.UTF_8));
+        }
+        out[i] = (byte) (data[i] ^ block[i % 32]);
+      }
+      return out;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Constant-time comparison of a presented secret with a stored digest. */
+  public static boolean matches(String presented, byte[] storedDigest) {
+    return presented != null && storedDigest != null && MessageDigest.isEqual(digest(presented), storedDigest);
+  }
+
   /** A display hint that identifies a key without revealing it. */
   public static String hint(String secret) {
     return secret.substring(0, secret.lastIndexOf('_') + 1) + "…" + secret.substring(secret.length() - 4);

@@ -65,6 +65,7 @@ public final class LicenseStore {
        WHERE l.key = $1 AND l.deleted_at IS NULL
          AND ($5::uuid IS NULL OR l.product_id = $5::uuid)
          AND ($6::text IS NULL OR l.environment = $6::text)
+         AND ($7::uuid IS NULL OR l.account_id = $7::uuid)
       """.formatted(Heartbeats.GRACE_SECONDS);
 
   private static final String LOCK_SQL = """
@@ -72,6 +73,7 @@ public final class LicenseStore {
        WHERE key = $1 AND deleted_at IS NULL
          AND ($2::uuid IS NULL OR product_id = $2::uuid)
          AND ($3::text IS NULL OR environment = $3::text)
+         AND ($4::uuid IS NULL OR account_id = $4::uuid)
          FOR UPDATE
       """;
 
@@ -132,7 +134,7 @@ public final class LicenseStore {
   public Future<LicenseResult> inLicenseLock(LicenseQuery query, Instant now,
       Function<LockedLicense, Future<LicenseResult>> work) {
     Future<LicenseResult> run = pool.withTransaction(conn -> conn.preparedQuery(LOCK_SQL)
-            .execute(Tuple.of(query.licenseKey(), query.productId(), query.environment()))
+            .execute(Tuple.of(query.licenseKey(), query.productId(), query.environment(), query.accountId()))
             .compose(locked -> locked.size() == 0
                 ? Future.succeededFuture((LicenseContext) null)
                 // A new statement after the lock: its snapshot sees every machine committed before.
@@ -190,7 +192,8 @@ public final class LicenseStore {
         .addValue(query.ip())
         .addValue(utc(now))
         .addValue(query.productId())
-        .addValue(query.environment());
+        .addValue(query.environment())
+        .addValue(query.accountId());
     return client.preparedQuery(CONTEXT_SQL).execute(args).map(LicenseStore::toContext);
   }
 

@@ -1,0 +1,110 @@
+package dev.licensegateway.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** /auth sessions and the credits they spend (SPEC 5.2). */
+public final class SessionStore {
+
+  /** A session found by its token's digest, with what a heartbeat needs to re-check its license. */
+  public record Session(UUID id, UUID productId, String appId, UUID licenseId, String licenseKey, String machineId,
+      Instant expiresAt, byte[] secretBox) {}
+
+  private static final String SPEND_CREDIT_SQL = """
+      UPDATE accounts SET credits = credits - 1 WHERE id = $1 AND (credits IS NULL OR credits > 0) RETURNING id
+      """;
+  private static final String REFUND_CREDIT_SQL =
+      "UPDATE accounts SET credits = credits + 1 WHERE id = $1 AND credits IS NOT NULL";
+  private static final String INSERT_SQL = """
+      INSERT INTO sessions (token_digest, product_id, license_id, machine_id, expires_at, last_heartbeat_at,
+                            secret_box, billed_until)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      """;
+  private static final String FIND_SQL = """
+      SELECT s.id, s.product_id, p.app_id, s.license_id, l.key, s.machine_id, s.expires_at, s.secret_box
+        FROM sessions s JOIN products p ON p.id = s.product_id JOIN licenses l ON l.id = s.license_id
+       WHERE s.token_digest = $1
+      """;
+  private static final String LOCK_SQL = "SELECT billed_until FROM sessions WHERE id = $1 FOR UPDATE";
+  private static final String EXTEND_SQL = """
+      UPDATE sessions SET last_heartbeat_at = $2, expires_at = $3, billed_until = $4 WHERE id = $1
+      """;
+
+  private final Pool pool;
+  private final long timeoutMs;
+
+  public SessionStore(Pool pool, long timeoutMs) {
+    this.pool = pool;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * Spends one credit when the account has a balance; true when paid (or unlimited). The
+   * conditional decrement cannot take a balance below 0 however many logins race.
+   */
+  public Future<Boolean> spendCredit(UUID accountId) {
+    return pool.preparedQuery(SPEND_CREDIT_SQL).execute(Tuple.of(accountId))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS).map(rows -> rows.size() == 1);
+  }
+
+  public Future<Void> refundCredit(UUID accountId) {
+    return pool.preparedQuery(REFUND_CREDIT_SQL).execute(Tuple.of(accountId))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+  }
+
+  public Future<Void> create(byte[] tokenDigest, UUID productId, UUID licenseId, String machineId, Instant now,
+      Instant expiresAt, byte[] secretBox, Instant billedUntil) {
+    return pool.preparedQuery(INSERT_SQL)
+        .execute(Tuple.tuple().addValue(Buffer.buffer(tokenDigest)).addValue(productId).addValue(licenseId)
+            .addValue(machineId).addValue(utc(expiresAt)).addValue(utc(now)).addValue(Buffer.buffer(secretBox))
+            .addValue(utc(billedUntil)))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+  }
+
+  public Future<Session> find(byte[] tokenDigest) {
+    return pool.preparedQuery(FIND_SQL).execute(Tuple.of(Buffer.buffer(tokenDigest)))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          return new Session(r.getUUID("id"), r.getUUID("product_id"), r.getString("app_id"), r.getUUID("license_id"),
+              r.getString("key"), r.getString("machine_id"), r.getOffsetDateTime("expires_at").toInstant(),
+              r.getBuffer("secret_box").getBytes());
+        });
+  }
+
+  /**
+   * Extends a session by a heartbeat, charging one credit for each started hour not yet
+   * paid. The session row is locked, so concurrent heartbeats charge an hour once; false
+   * when a charge was due and the account had no credit.
+   */
+  public Future<Boolean> extend(UUID sessionId, UUID accountId, Instant now, Instant expiresAt, long hourSeconds) {
+    return pool.withTransaction(conn -> conn.preparedQuery(LOCK_SQL).execute(Tuple.of(sessionId)).compose(rows -> {
+      Instant billedUntil = rows.iterator().next().getOffsetDateTime(0).toInstant();
+      Future<Boolean> paid = Future.succeededFuture(true);
+      Instant newBilledUntil = billedUntil;
+      if (!now.isBefore(billedUntil)) {
+        paid = conn.preparedQuery(SPEND_CREDIT_SQL).execute(Tuple.of(accountId)).map(r -> r.size() == 1);
+        newBilledUntil = billedUntil.plusSeconds(hourSeconds);
+      }
+      Instant until = newBilledUntil;
+      return paid.compose(ok -> !ok ? Future.succeededFuture(false)
+          : conn.preparedQuery(EXTEND_SQL).execute(Tuple.of(sessionId, utc(now), utc(expiresAt), utc(until)))
+              .map(true));
+    })).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}
