@@ -2,6 +2,7 @@ package dev.licensegateway.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
@@ -16,7 +17,9 @@ public final class Json {
       // A request body is a flat object; 64 levels is generous and keeps a 10,000-deep
       // body from costing more than a quick 400.
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-      .build());
+      .build())
+      // A body is one JSON value (RFC 8259): `{…} junk` or `{…}{…}` is not JSON and must not pass as its first value.
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Json() {}
 

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -63,6 +64,11 @@ public final class NativeClient {
   /** Sends exactly these bytes with exactly these headers. */
   public Future<HttpResponse<Buffer>> send(String path, byte[] body, MultiMap headers) {
     return web.post(port, "127.0.0.1", path).putHeaders(headers).sendBuffer(Buffer.buffer(body));
+  }
+
+  /** Sends with any method: what a broken or hostile client might do, for the gate's tests. */
+  public Future<HttpResponse<Buffer>> send(HttpMethod method, String path, byte[] body, MultiMap headers) {
+    return web.request(method, port, "127.0.0.1", path).putHeaders(headers).sendBuffer(Buffer.buffer(body));
   }
 
   public Future<HttpResponse<Buffer>> get(String path) {
