@@ -1,10 +1,18 @@
 package dev.licensegateway;
 
 import dev.licensegateway.config.GatewayConfig;
+import dev.licensegateway.dialect.auth.AuthRoutes;
+import dev.licensegateway.dialect.keyport.KeyportRoutes;
+import dev.licensegateway.dialect.license.LicenseRoutes;
+import dev.licensegateway.dialect.v1.V1Routes;
 import dev.licensegateway.gate.DailyQuota;
 import dev.licensegateway.gate.RedisGate;
 import dev.licensegateway.http.ClientIp;
 import dev.licensegateway.licensing.LicenseService;
+import dev.licensegateway.licensing.ProductKeys;
+import dev.licensegateway.licensing.SessionService;
+import dev.licensegateway.store.ProductStore;
+import dev.licensegateway.store.SessionStore;
 import dev.licensegateway.manage.ApiKeyAuth;
 import dev.licensegateway.manage.ManageRoutes;
 import dev.licensegateway.manage.ManageStore;
@@ -32,7 +40,10 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.ext.web.Router;
 import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,11 +118,16 @@ public final class Gateway {
         new DailyQuota(redis, clock, redisTimeout, metrics), clock);
     RedisGate gate = new RedisGate(redis, config.redis().uri().contains(","), config.nativeApi().nonceTtlSeconds(),
         redisTimeout, config.rateLimits().failOpen(), metrics);
+    ApiKeyAuth apiKeys = new ApiKeyAuth(pool, pgTimeout);
+    ClientIp clientIp = new ClientIp(config.trustedProxies());
+    GatewayConfig.RateLimits limits = config.rateLimits();
+    int bodyLimit = config.http().bodyLimitBytes();
     GatewayVerticle.Services services = new GatewayVerticle.Services(
         config, core, gate,
-        keys, signer, new ClientIp(config.trustedProxies()), clock, metrics, health,
-        new ManageRoutes(new ManageStore(pool, pgTimeout), new ApiKeyAuth(pool, pgTimeout), gate,
-            config.rateLimits().apiKey(), config.http().bodyLimitBytes()));
+        keys, signer, clientIp, clock, metrics, health,
+        new ManageRoutes(new ManageStore(pool, pgTimeout), apiKeys, gate, limits.apiKey(), bodyLimit),
+        compatibilityDialects(config, keys, signer, core, gate, apiKeys, new ProductStore(pool, pgTimeout),
+            new SessionStore(pool, pgTimeout), clientIp, clock));
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 
     // SPEC 7 `run`: fail at once, and clearly, when a dependency is missing.
@@ -138,6 +154,27 @@ public final class Gateway {
           gateway.closeAfter(Future.succeededFuture());
           return Future.failedFuture(e);
         });
+  }
+
+  /** SPEC 5: the four dialects that speak other license APIs' contracts over the same core. */
+  private static List<Consumer<Router>> compatibilityDialects(GatewayConfig config, KeyRing keys,
+      KeyRing.ResponseSigner signer, LicenseService core, RedisGate gate, ApiKeyAuth apiKeys, ProductStore products,
+      SessionStore sessions, ClientIp clientIp, Clock clock) {
+    GatewayConfig.RateLimits limits = config.rateLimits();
+    int bodyLimit = config.http().bodyLimitBytes();
+    // SPEC 5.1 signs /license answers with RSA-SHA256 whatever the native algorithm.
+    KeyRing.ResponseSigner rsa = keys.signer(SigningAlg.RSA_SHA256).orElseGet(() -> {
+      LOG.warn("no RSA-SHA256 key: /license answers are signed with {} instead", signer.alg().wireName());
+      return signer;
+    });
+    LicenseRoutes license = new LicenseRoutes(core, gate, limits.licenseKey(), limits.clientIp(), rsa, clientIp, clock,
+        bodyLimit);
+    AuthRoutes auth = new AuthRoutes(new SessionService(core, products, sessions, clock), gate, limits.clientIp(),
+        clientIp, clock, bodyLimit);
+    V1Routes v1 = new V1Routes(core, apiKeys, gate, limits.apiKey(), limits.clientIp(), clientIp, clock, bodyLimit);
+    KeyportRoutes keyport = new KeyportRoutes(new ProductKeys(core, products, clock), gate, limits.productKey(),
+        limits.clientIp(), clientIp, clock, bodyLimit);
+    return List.of(license::mount, auth::mount, v1::mount, keyport::mount);
   }
 
   static RedisOptions redisOptions(GatewayConfig.Redis config) {

@@ -22,6 +22,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /** Mounts every feature's routes on one router and serves them; one instance per event loop. */
@@ -41,7 +43,8 @@ public final class GatewayVerticle extends VerticleBase {
       Clock clock,
       GatewayMetrics metrics,
       Health health,
-      ManageRoutes manage) {}
+      ManageRoutes manage,
+      List<Consumer<Router>> dialects) {}
 
   private final Services services;
   private HttpServer server;
@@ -81,6 +84,7 @@ public final class GatewayVerticle extends VerticleBase {
         config.http().bodyLimitBytes()).mount(router);
 
     services.manage().mount(router);
+    services.dialects().forEach(dialect -> dialect.accept(router));
 
     router.errorHandler(404, ctx -> plainError(ctx, 404, "not_found", "no such route"));
     router.errorHandler(405, ctx -> plainError(ctx, 405, "method_not_allowed", "method not allowed on this route"));

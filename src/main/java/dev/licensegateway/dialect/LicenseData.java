@@ -36,7 +36,9 @@ public final class LicenseData {
       data.put("heartbeat_due_at", rfc3339(due));
     }
     data.put("issued_at", rfc3339(result.now()));
-    data.put("nonce", nonce);
+    if (nonce != null) {
+      data.put("nonce", nonce);
+    }
     return data;
   }
 

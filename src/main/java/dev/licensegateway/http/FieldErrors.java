@@ -52,6 +52,20 @@ public final class FieldErrors {
     return details;
   }
 
+  /** The errors as {@code {"field": ["message", …]}}, the form of the /license dialect. */
+  public JsonObject toFieldMap() {
+    JsonObject map = new JsonObject();
+    errors.forEach(e -> {
+      JsonArray messages = map.getJsonArray(e.field());
+      if (messages == null) {
+        messages = new JsonArray();
+        map.put(e.field(), messages);
+      }
+      messages.add(e.message());
+    });
+    return map;
+  }
+
   /** A required string of 1..maxLength characters with no control characters. */
   public String requiredString(String field, int maxLength) {
     JsonNode node = field(field);

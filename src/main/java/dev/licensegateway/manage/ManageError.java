@@ -16,6 +16,18 @@ public final class ManageError extends RuntimeException {
     this.details = details;
   }
 
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public JsonArray details() {
+    return details;
+  }
+
   public static ManageError badRequest(String message, JsonArray details) {
     return new ManageError(400, "bad_request", message, details);
   }

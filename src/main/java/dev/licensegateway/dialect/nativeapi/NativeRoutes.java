@@ -1,6 +1,7 @@
 package dev.licensegateway.dialect.nativeapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.licensegateway.dialect.Intake;
 import dev.licensegateway.dialect.LicenseData;
 import dev.licensegateway.config.GatewayConfig;
 import dev.licensegateway.gate.DailyQuota;
@@ -98,7 +99,7 @@ public final class NativeRoutes {
   private void handle(RoutingContext ctx, Endpoint endpoint) {
     String ip = clientIp.resolve(ctx.request());
     // SPEC 2.1 step 1 (size is BodyHandler's, answered in failure()) and the media type.
-    if (!isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+    if (!Intake.isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
       refuse(ctx, ip, NativeError.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json", null);
       return;
     }
@@ -254,15 +255,6 @@ public final class NativeRoutes {
       default -> { }
     }
     response.end(new JsonObject().put("error", body).toBuffer());
-  }
-
-  static boolean isJson(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    int semicolon = contentType.indexOf(';');
-    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
-    return mediaType.equalsIgnoreCase("application/json");
   }
 
   private static byte[] bodyBytes(RequestBody body) {

@@ -574,7 +574,7 @@ class NativeErrorCodesTest {
   // ---- 1711 LICENSE_API_HEARTBEAT_REQUIRED ----
 
   @Test
-  void aMachinePastItsHeartbeatIntervalIs1711UntilItBeatsAgain(Vertx vertx, VertxTestContext test) {
+  void aMachinePastItsHeartbeatIntervalIs1711UntilItActivatesAgain(Vertx vertx, VertxTestContext test) {
     Fixtures.License license = Fixtures.license(Fixtures.spec().heartbeatIntervalS(60));
     String machine = Fixtures.randomMachineId();
     client.call("activate", body(license, machine))
@@ -588,10 +588,19 @@ class NativeErrorCodesTest {
         .compose(silenced -> client.call("validate", body(license, machine)))
         .compose(overdue -> {
           test.verify(() -> assertError(overdue, 1711));
+          // A heartbeat cannot excuse a missed interval: it answers 1711 too...
           return client.call("heartbeat", body(license, machine));
         })
         .compose(beat -> {
-          test.verify(() -> assertEquals(200, beat.statusCode(), beat.bodyAsString()));
+          test.verify(() -> assertError(beat, 1711));
+          // ...and activating again revives the machine, which still holds its slot.
+          return client.call("activate", body(license, machine));
+        })
+        .compose(reactivated -> {
+          test.verify(() -> {
+            assertEquals(200, reactivated.statusCode(), reactivated.bodyAsString());
+            assertEquals(1, reactivated.bodyAsJsonObject().getJsonObject("data").getInteger("machines_used"));
+          });
           return client.call("validate", body(license, machine));
         })
         .onComplete(test.succeeding(valid -> test.verify(() -> {
