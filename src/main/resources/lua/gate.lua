@@ -25,6 +25,13 @@ if has_nonce then
 end
 
 local count = #KEYS - first + 1
+if count == 0 then
+  -- A nonce alone (on Redis Cluster the buckets live in other slots and are asked apart).
+  if has_nonce and mode == 'take' then
+    redis.call('SET', KEYS[1], '1', 'EX', nonce_ttl)
+  end
+  return {1, 0, 0, 0, 0, tonumber(time[1])}
+end
 local level = {}
 local denied = 0
 local report = 0

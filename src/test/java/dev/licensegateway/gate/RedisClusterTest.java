@@ -1,0 +1,108 @@
+package dev.licensegateway.gate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.licensegateway.Gateway;
+import dev.licensegateway.config.GatewayConfig;
+import dev.licensegateway.dev.EmbeddedServers;
+import dev.licensegateway.testing.Fixtures;
+import dev.licensegateway.testing.NativeClient;
+import dev.licensegateway.testing.TestGateway;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.embedded.RedisShardedCluster;
+
+/**
+ * The native gate and core on a real Redis Cluster of three masters: every script touches
+ * keys of one hash slot, so replay protection, shared buckets and the cap hold as on one Redis.
+ */
+class RedisClusterTest {
+
+  private static RedisShardedCluster cluster;
+  private static List<Gateway> gateways;
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void start() throws Exception {
+    List<Integer> ports = List.of(EmbeddedServers.freePort(), EmbeddedServers.freePort(), EmbeddedServers.freePort());
+    cluster = RedisShardedCluster.newRedisCluster()
+        .serverPorts(ports)
+        .shard("a", 0).shard("b", 0).shard("c", 0)
+        .initializationTimeout(Duration.ofSeconds(20))
+        .build();
+    cluster.start();
+    String uri = ports.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
+    gateways = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      gateways.add(TestGateway.start(c -> c.withRedisUri(uri).withRateLimits(new GatewayConfig.RateLimits(true,
+          new RateLimit.Limit(10, 0.5), TestGateway.UNLIMITED, TestGateway.UNLIMITED, TestGateway.UNLIMITED))));
+    }
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    TestGateway.stopAll(gateways);
+    vertx.close();
+    cluster.stop();
+  }
+
+  private static List<NativeClient> clients() {
+    return gateways.stream().map(g -> new NativeClient(vertx, g.port())).toList();
+  }
+
+  @Test
+  void aReplayedRequestSucceedsOnceAcrossInstances() throws Exception {
+    Fixtures.License license = Fixtures.license();
+    List<NativeClient> clients = clients();
+    byte[] body = new JsonObject().put("license_key", license.key()).encode().getBytes(StandardCharsets.UTF_8);
+    MultiMap headers = clients.get(0).signedHeaders("/api/v1/license/status", body);
+    List<Future<HttpResponse<Buffer>>> copies = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      copies.add(clients.get(i % 3).send("/api/v1/license/status", body, headers));
+    }
+    Future.join(copies).await(60, TimeUnit.SECONDS);
+    assertEquals(Map.of("200", 1, "1700", 299), RedisGateTest.tally(copies));
+  }
+
+  @Test
+  void aSharedBucketAdmitsExactlyItsCapacity() throws Exception {
+    Fixtures.License license = Fixtures.license();
+    List<NativeClient> clients = clients();
+    List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      burst.add(clients.get(i % 3).call("status", new JsonObject().put("license_key", license.key())));
+    }
+    Future.join(burst).await(60, TimeUnit.SECONDS);
+    assertEquals(Map.of("200", 10, "1706", 20), RedisGateTest.tally(burst));
+  }
+
+  @Test
+  void theActivationCapHolds() throws Exception {
+    Fixtures.License license = Fixtures.license(Fixtures.spec().maxMachines(3));
+    List<NativeClient> clients = clients();
+    // The license bucket holds 10: race 10 distinct machines for 3 slots.
+    List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      calls.add(clients.get(i % 3).call("activate", new JsonObject().put("license_key", license.key())
+          .put("machine_id", Fixtures.randomMachineId())));
+    }
+    Future.join(calls).await(60, TimeUnit.SECONDS);
+    assertEquals(Map.of("200", 3, "1705", 7), RedisGateTest.tally(calls));
+    assertEquals(3, Fixtures.count("SELECT count(*) FROM machines WHERE license_id = ?", license.id()));
+  }
+}
