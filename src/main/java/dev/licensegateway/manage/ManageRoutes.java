@@ -260,7 +260,9 @@ public final class ManageRoutes {
       }
       var expiresAt = f.optionalTimestamp("expires_at");
       Integer maxMachines = f.optionalInt("max_machines", 1, 1_000_000);
-      List<String> entitlements = f.has("entitlements") ? f.optionalStringList("entitlements", 100, 255) : null;
+      // Absent or null: no override, the policy's entitlements apply.
+      List<String> entitlements = f.has("entitlements") && !f.isNull("entitlements")
+          ? f.optionalStringList("entitlements", 100, 255) : null;
       String status = f.optionalEnum("status", LICENSE_STATUSES);
       return valid(f)
           .compose(v -> store.owned(caller, Kind.POLICY, policyId))

@@ -1,0 +1,180 @@
+package dev.licensegateway.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.licensegateway.dev.EmbeddedServers;
+import dev.licensegateway.gate.RequestSignature;
+import dev.licensegateway.testing.Fixtures;
+import dev.licensegateway.testing.NativeClient;
+import dev.licensegateway.testing.TestServers;
+import java.io.File;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SPEC 6 drain, on the built jar as a real process: under steady load, SIGTERM turns
+ * readiness 503 while the listener still serves; the load balancer (here: the load loop,
+ * which stops once it sees 503) sends nothing new; every request sent got its answer; the
+ * process exits within its grace period.
+ */
+class SigtermDrainIT {
+
+  private static final long DRAIN_DELAY_MS = 1500;
+  private static final long GRACE_MS = 10_000;
+
+  @Test
+  void sigtermUnderLoadDrainsWithoutAFailedRequest() throws Exception {
+    EmbeddedServers servers = TestServers.get();
+    int port = EmbeddedServers.freePort();
+    String secret = "it-secret-0123456789";
+    ProcessBuilder builder = new ProcessBuilder(javaBin(), "-Xmx256m", "-jar", jar().toString(), "run")
+        .redirectErrorStream(true)
+        .redirectOutput(File.createTempFile("lgw-it", ".log"));
+    builder.environment().putAll(Map.of(
+        "LGW_HTTP_PORT", Integer.toString(port),
+        "LGW_PG_URI", servers.postgresUri(),
+        "LGW_REDIS_URI", servers.redisUri(),
+        "LICENSE_API_SECRET", secret,
+        "LGW_SIGNING_KEYS_DIR", TestServers.keysDir().toString(),
+        "LGW_DRAIN_DELAY_MS", Long.toString(DRAIN_DELAY_MS),
+        "LGW_SHUTDOWN_GRACE_MS", Long.toString(GRACE_MS),
+        "LGW_RL_LICENSE_CAPACITY", "1000000", "LGW_RL_IP_CAPACITY", "1000000"));
+    Process gateway = builder.start();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    try {
+      awaitReady(http, port);
+      Fixtures.License license = Fixtures.license(Fixtures.spec().maxMachines(1000));
+      RequestSignature signer = new RequestSignature(secret);
+
+      AtomicBoolean drainSeen = new AtomicBoolean();
+      AtomicInteger sent = new AtomicInteger();
+      AtomicInteger ok = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
+      AtomicLong lastFailure = new AtomicLong();
+      ExecutorService load = Executors.newFixedThreadPool(8);
+      List<Future<?>> workers = new ArrayList<>();
+      for (int w = 0; w < 8; w++) {
+        int worker = w;
+        workers.add(load.submit(() -> {
+          int i = 0;
+          while (!drainSeen.get()) {
+            String body = "{\"license_key\":\"" + license.key() + "\",\"machine_id\":\""
+                + Fixtures.machineId("drain-" + worker + "-" + (i++ % 50)) + "\"}";
+            sent.incrementAndGet();
+            try {
+              HttpResponse<String> r = http.send(signed(port, signer, body), HttpResponse.BodyHandlers.ofString());
+              if (r.statusCode() == 200) {
+                ok.incrementAndGet();
+              } else {
+                failed.incrementAndGet();
+                lastFailure.set(r.statusCode());
+              }
+            } catch (Exception e) {
+              failed.incrementAndGet();
+              lastFailure.set(-1);
+            }
+          }
+          return null;
+        }));
+      }
+      Thread.sleep(1500); // steady load
+      long sigterm = System.nanoTime();
+      gateway.destroy(); // SIGTERM
+      // The load balancer's view: readiness goes 503 while the listener still answers.
+      long readyFalseAfterMs = -1;
+      while ((System.nanoTime() - sigterm) / 1_000_000 < DRAIN_DELAY_MS) {
+        try {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+              + "/health/ready")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() == 503) {
+            readyFalseAfterMs = (System.nanoTime() - sigterm) / 1_000_000;
+            break;
+          }
+        } catch (ConnectException e) {
+          break;
+        }
+        Thread.sleep(20);
+      }
+      drainSeen.set(true);
+      for (Future<?> worker : workers) {
+        worker.get(30, TimeUnit.SECONDS);
+      }
+      load.shutdown();
+      boolean exited = gateway.waitFor(GRACE_MS + DRAIN_DELAY_MS, TimeUnit.MILLISECONDS);
+      long exitMs = (System.nanoTime() - sigterm) / 1_000_000;
+
+      System.out.printf("SIGTERM drain: %d requests, %d ok, %d failed; readiness 503 after %d ms; exit after %d ms%n",
+          sent.get(), ok.get(), failed.get(), readyFalseAfterMs, exitMs);
+      assertTrue(readyFalseAfterMs >= 0, "readiness never answered 503 before the listener closed");
+      assertTrue(readyFalseAfterMs < 500, "readiness went 503 only after " + readyFalseAfterMs + " ms");
+      assertEquals(0, failed.get(), "failed requests (last status " + lastFailure.get() + ")");
+      assertTrue(ok.get() > 50, "too little load to show anything: " + ok.get());
+      assertTrue(exited, "still running " + exitMs + " ms after SIGTERM");
+      assertTrue(exitMs < GRACE_MS + DRAIN_DELAY_MS, "exit took " + exitMs + " ms");
+    } finally {
+      gateway.destroyForcibly();
+    }
+  }
+
+  private static HttpRequest signed(int port, RequestSignature signer, String body) {
+    long now = System.currentTimeMillis() / 1000;
+    String nonce = NativeClient.nonce();
+    String path = "/api/v1/license/activate";
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json")
+        .header(RequestSignature.TIMESTAMP_HEADER, Long.toString(now))
+        .header(RequestSignature.NONCE_HEADER, nonce)
+        .header(RequestSignature.SIGNATURE_HEADER,
+            signer.sign(now, nonce, "POST", path, body.getBytes(StandardCharsets.UTF_8)))
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  private static void awaitReady(HttpClient http, int port) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (Exception e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the gateway process did not become ready");
+  }
+
+  private static Path jar() {
+    Path jar = Path.of("target", "license-gateway.jar");
+    if (!jar.toFile().isFile()) {
+      throw new AssertionError("run through `mvn verify`: the integration test needs the packaged jar");
+    }
+    return jar;
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}
