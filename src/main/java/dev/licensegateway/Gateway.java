@@ -29,6 +29,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -62,15 +63,18 @@ public final class Gateway {
   private final Health health;
   private final GatewayConfig config;
   private final GatewayMetrics metrics;
+  private final GatewayVerticle.Services services;
   private String deploymentId;
 
-  private Gateway(Vertx vertx, Pool pool, Redis redis, Health health, GatewayConfig config, GatewayMetrics metrics) {
+  private Gateway(Vertx vertx, Pool pool, Redis redis, Health health, GatewayConfig config, GatewayMetrics metrics,
+      GatewayVerticle.Services services) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
     this.health = health;
     this.config = config;
     this.metrics = metrics;
+    this.services = services;
   }
 
   /**
@@ -111,8 +115,6 @@ public final class Gateway {
     Redis redis = Redis.createClient(vertx, redisOptions(config.redis()));
     GatewayMetrics metrics = new GatewayMetrics(registry);
     Health health = new Health(vertx, pool, redis, schemaVersion, Math.max(pgTimeout, config.redis().timeoutMs()));
-    Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics);
-
     long redisTimeout = config.redis().timeoutMs();
     LicenseService core = new LicenseService(new LicenseStore(pool, pgTimeout, metrics),
         new DailyQuota(redis, clock, redisTimeout, metrics), clock);
@@ -128,6 +130,7 @@ public final class Gateway {
         new ManageRoutes(new ManageStore(pool, pgTimeout), apiKeys, gate, limits.apiKey(), bodyLimit),
         compatibilityDialects(config, keys, signer, core, gate, apiKeys, new ProductStore(pool, pgTimeout),
             new SessionStore(pool, pgTimeout), clientIp, clock));
+    Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 
     // SPEC 7 `run`: fail at once, and clearly, when a dependency is missing.
@@ -232,5 +235,13 @@ public final class Gateway {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /**
+   * A new router with every route the verticles serve, as they build it, listened on by
+   * nothing: for inspecting the routes (the OpenAPI test checks the document against them).
+   */
+  public Router newRouter() {
+    return GatewayVerticle.buildRouter(vertx, services);
   }
 }

@@ -10,9 +10,12 @@ import dev.licensegateway.licensing.LicenseService;
 import dev.licensegateway.manage.ManageRoutes;
 import dev.licensegateway.ops.GatewayMetrics;
 import dev.licensegateway.ops.Health;
+import dev.licensegateway.ops.OpenApiDocument;
 import dev.licensegateway.signing.KeyRing;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -55,8 +58,23 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Router router = buildRouter(vertx, services);
+    GatewayConfig config = services.config();
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setPort(config.http().port())
+        .setHost("0.0.0.0")
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false));
+    return server.requestHandler(router).listen();
+  }
+
+  /**
+   * Every route the gateway serves, mounted on a new router that nothing listens on yet:
+   * {@link #start()} serves it, and the OpenAPI test compares its routes with the document.
+   */
+  public static Router buildRouter(Vertx vertx, Services services) {
     Router router = Router.router(vertx);
-    router.route().handler(this::observe);
+    router.route().handler(ctx -> observe(ctx, services.metrics()));
 
     router.get("/health/live").handler(ctx -> {
       RequestTags.route(ctx, "ops", "/health/live");
@@ -71,6 +89,13 @@ public final class GatewayVerticle extends VerticleBase {
       RequestTags.route(ctx, "ops", "/metrics");
       ctx.next();
     }).handler(PrometheusScrapingHandler.create(services.metrics().registry()));
+    // Read from the classpath once per JVM (OpenApiDocument), so a missing resource fails
+    // the start, not a request.
+    Buffer openApi = OpenApiDocument.json();
+    router.get("/openapi.json").handler(ctx -> {
+      RequestTags.route(ctx, "ops", "/openapi.json");
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(openApi);
+    });
     String jwks = services.keys().jwks().encode();
     router.get("/api/v1/keys").handler(ctx -> {
       RequestTags.route(ctx, "native", "/api/v1/keys");
@@ -88,13 +113,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     router.errorHandler(404, ctx -> plainError(ctx, 404, "not_found", "no such route"));
     router.errorHandler(405, ctx -> plainError(ctx, 405, "method_not_allowed", "method not allowed on this route"));
-
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setPort(config.http().port())
-        .setHost("0.0.0.0")
-        .setTcpNoDelay(true)
-        .setCompressionSupported(false));
-    return server.requestHandler(router).listen();
+    return router;
   }
 
   @Override
@@ -105,14 +124,14 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /** Every response: a unique X-Request-Id, and one sample of the request meter. */
-  private void observe(RoutingContext ctx) {
+  private static void observe(RoutingContext ctx, GatewayMetrics metrics) {
     long start = System.nanoTime();
     ctx.response().putHeader(REQUEST_ID, RequestIds.next());
     ctx.addBodyEndHandler(v -> {
       String dialect = ctx.get(RequestTags.DIALECT);
       String route = ctx.get(RequestTags.ROUTE);
       String outcome = ctx.get(RequestTags.OUTCOME);
-      services.metrics().request(
+      metrics.request(
           dialect == null ? "none" : dialect,
           route == null ? "unmatched" : route,
           outcome == null ? String.valueOf(ctx.response().getStatusCode()) : outcome,
