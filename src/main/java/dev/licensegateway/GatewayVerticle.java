@@ -135,6 +135,7 @@ public final class GatewayVerticle extends VerticleBase {
           dialect == null ? "none" : dialect,
           route == null ? "unmatched" : route,
           outcome == null ? String.valueOf(ctx.response().getStatusCode()) : outcome,
+          ctx.response().getStatusCode(),
           System.nanoTime() - start);
     });
     ctx.next();

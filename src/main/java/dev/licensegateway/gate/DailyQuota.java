@@ -47,6 +47,7 @@ public final class DailyQuota {
           }
         })
         .recover(e -> {
+          metrics.count("lgw_redis_errors_total", "Redis calls that failed or timed out", "op", "quota");
           LOG.warn("quota", "Redis unavailable for the daily quota; failing open", e);
           metrics.count("lgw_ratelimit_fail_open_total", "Requests let through because Redis could not be asked");
           return Future.succeededFuture(true);

@@ -539,7 +539,7 @@ class KubernetesManifestsTest {
     }
     String all = String.join("\n", alerts.values());
     // error ratio, p99 latency, readiness flapping, rate-limit surge, Redis/Postgres errors
-    assertTrue(alerts.values().stream().anyMatch(e -> e.contains("lgw_requests_seconds_count") && e.contains("outcome=~")
+    assertTrue(alerts.values().stream().anyMatch(e -> e.contains("lgw_requests_seconds_count") && e.contains("status=~\"5..\"")
         && e.contains("/")), "no error-ratio alert");
     assertTrue(alerts.values().stream().anyMatch(e -> e.contains("histogram_quantile(0.99")
         && e.contains("lgw_requests_seconds_bucket")), "no p99 latency alert");

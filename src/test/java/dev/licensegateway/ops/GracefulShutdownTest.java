@@ -189,10 +189,10 @@ class GracefulShutdownTest {
         .map(scrape -> test.verify(() -> {
           assertEquals(200, scrape.statusCode());
           String text = scrape.bodyAsString();
-          String activate = "dialect=\"native\",outcome=\"ok\",route=\"/api/v1/license/activate\"";
+          String activate = "dialect=\"native\",outcome=\"ok\",route=\"/api/v1/license/activate\",status=\"200\"";
           assertEquals(1.0, sample(text, "lgw_requests_seconds_count{" + activate + "}"), 0.0);
           assertEquals(1.0, sample(text, "lgw_requests_seconds_count{"
-              + "dialect=\"native\",outcome=\"1709\",route=\"/api/v1/license/validate\"}"), 0.0);
+              + "dialect=\"native\",outcome=\"1709\",route=\"/api/v1/license/validate\",status=\"404\"}"), 0.0);
           // A latency histogram: cumulative buckets ending in +Inf, which holds every sample.
           long buckets = text.lines().filter(l -> l.startsWith("lgw_requests_seconds_bucket{" + activate + ",le=")).count();
           assertTrue(buckets > 5, "expected histogram buckets for activate, found " + buckets);
