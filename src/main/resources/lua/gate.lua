@@ -24,6 +24,12 @@ if has_nonce then
   end
 end
 
+-- The capacity, refill per second and cost of bucket i (1-based), from ARGV.
+local function bucket(i)
+  local base = 3 + (i - 1) * 3
+  return tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
+end
+
 local count = #KEYS - first + 1
 if count == 0 then
   -- A nonce alone (on Redis Cluster the buckets live in other slots and are asked apart).
@@ -38,10 +44,7 @@ local report = 0
 local report_fraction = 2
 for i = 1, count do
   local key = KEYS[first + i - 1]
-  local base = 3 + (i - 1) * 3
-  local capacity = tonumber(ARGV[base + 1])
-  local rate = tonumber(ARGV[base + 2])
-  local cost = tonumber(ARGV[base + 3])
+  local capacity, rate, cost = bucket(i)
   local state = redis.call('HMGET', key, 'tokens', 'at')
   local tokens = tonumber(state[1])
   local at = tonumber(state[2])
@@ -63,10 +66,7 @@ for i = 1, count do
 end
 
 local function describe(i, after)
-  local base = 3 + (i - 1) * 3
-  local capacity = tonumber(ARGV[base + 1])
-  local rate = tonumber(ARGV[base + 2])
-  local cost = tonumber(ARGV[base + 3])
+  local capacity, rate = bucket(i)
   local full_ms = math.ceil((capacity - after) * 1000 / rate)
   local wait_ms = 0
   if after < 0 then
@@ -76,8 +76,7 @@ local function describe(i, after)
 end
 
 if denied > 0 then
-  local base = 3 + (denied - 1) * 3
-  local cost = tonumber(ARGV[base + 3])
+  local _, _, cost = bucket(denied)
   local remaining, full_ms, wait_ms = describe(denied, level[denied] - cost)
   return {0, denied, remaining, full_ms, wait_ms, tonumber(time[1])}
 end
@@ -85,10 +84,7 @@ end
 if mode == 'take' then
   for i = 1, count do
     local key = KEYS[first + i - 1]
-    local base = 3 + (i - 1) * 3
-    local capacity = tonumber(ARGV[base + 1])
-    local rate = tonumber(ARGV[base + 2])
-    local cost = tonumber(ARGV[base + 3])
+    local capacity, rate, cost = bucket(i)
     redis.call('HSET', key, 'tokens', tostring(level[i] - cost), 'at', now_ms)
     redis.call('PEXPIRE', key, math.ceil(capacity * 1000 / rate) + 1000)
   end
@@ -97,10 +93,10 @@ if mode == 'take' then
   end
 end
 
-local base = 3 + (report - 1) * 3
 local cost = 0
 if mode == 'take' then
-  cost = tonumber(ARGV[base + 3])
+  local _
+  _, _, cost = bucket(report)
 end
 local remaining, full_ms, wait_ms = describe(report, level[report] - cost)
 return {1, report, remaining, full_ms, 0, tonumber(time[1])}

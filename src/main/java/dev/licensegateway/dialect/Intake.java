@@ -6,10 +6,14 @@ import dev.licensegateway.gate.RedisGate;
 import dev.licensegateway.http.FieldErrors;
 import dev.licensegateway.http.Json;
 import dev.licensegateway.http.RateLimitHeaders;
+import dev.licensegateway.http.RequestTags;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.util.List;
 
@@ -26,6 +30,24 @@ public final class Intake {
   public record Body(FieldErrors fields, Problem problem) {}
 
   private Intake() {}
+
+  /**
+   * Mounts one POST endpoint of a dialect: the body limit, the metric labels, the handler,
+   * and the failure handler (which sees oversize bodies as status 413).
+   */
+  public static void post(Router router, String path, String dialect, int bodyLimit,
+      Handler<RoutingContext> handler, Handler<RoutingContext> failure) {
+    router.post(path)
+        .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
+        .handler(ctx -> {
+          RequestTags.route(ctx, dialect, path);
+          handler.handle(ctx);
+        })
+        .failureHandler(ctx -> {
+          RequestTags.route(ctx, dialect, path);
+          failure.handle(ctx);
+        });
+  }
 
   public static boolean isJson(String contentType) {
     if (contentType == null) {

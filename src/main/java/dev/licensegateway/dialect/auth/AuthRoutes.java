@@ -21,7 +21,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -102,15 +101,11 @@ public final class AuthRoutes {
   }
 
   public void mount(Router router) {
-    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(bodyLimit);
-    router.post("/auth/validate").handler(bodies).handler(ctx -> handle(ctx, "/auth/validate", true))
-        .failureHandler(ctx -> failure(ctx, "/auth/validate"));
-    router.post("/auth/heartbeat").handler(bodies).handler(ctx -> handle(ctx, "/auth/heartbeat", false))
-        .failureHandler(ctx -> failure(ctx, "/auth/heartbeat"));
+    Intake.post(router, "/auth/validate", DIALECT, bodyLimit, ctx -> handle(ctx, true), this::failure);
+    Intake.post(router, "/auth/heartbeat", DIALECT, bodyLimit, ctx -> handle(ctx, false), this::failure);
   }
 
-  private void handle(RoutingContext ctx, String route, boolean login) {
-    RequestTags.route(ctx, DIALECT, route);
+  private void handle(RoutingContext ctx, boolean login) {
     String ip = clientIp.resolve(ctx.request());
     Intake.Body body = Intake.read(ctx);
     if (body.problem() != null) {
@@ -181,8 +176,7 @@ public final class AuthRoutes {
         .onComplete(v -> send(ctx, 200, body, null));
   }
 
-  private void failure(RoutingContext ctx, String route) {
-    RequestTags.route(ctx, DIALECT, route);
+  private void failure(RoutingContext ctx) {
     if (ctx.statusCode() == 413) {
       badRequest(ctx, clientIp.resolve(ctx.request()), null, "request body exceeds " + bodyLimit + " bytes",
           new JsonArray());

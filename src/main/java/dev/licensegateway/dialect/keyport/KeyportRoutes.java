@@ -22,7 +22,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -86,20 +85,16 @@ public final class KeyportRoutes {
   }
 
   public void mount(Router router) {
-    router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
-        .handler(this::handle)
-        .failureHandler(ctx -> {
-          RequestTags.route(ctx, DIALECT, PATH);
-          if (ctx.statusCode() == 413) {
-            send(ctx, 413, reply("payload_too_large", "request body exceeds " + bodyLimit + " bytes"));
-          } else {
-            unexpected(ctx, ctx.failure());
-          }
-        });
+    Intake.post(router, PATH, DIALECT, bodyLimit, this::handle, ctx -> {
+      if (ctx.statusCode() == 413) {
+        send(ctx, 413, reply("payload_too_large", "request body exceeds " + bodyLimit + " bytes"));
+      } else {
+        unexpected(ctx, ctx.failure());
+      }
+    });
   }
 
   private void handle(RoutingContext ctx) {
-    RequestTags.route(ctx, DIALECT, PATH);
     String ip = clientIp.resolve(ctx.request());
     RateLimit.Bucket ipBucket = RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit);
     String productKey = ApiKeyAuth.bearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));

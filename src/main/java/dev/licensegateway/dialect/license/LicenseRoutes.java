@@ -21,7 +21,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.List;
@@ -86,25 +85,18 @@ public final class LicenseRoutes {
   }
 
   public void mount(Router router) {
-    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(bodyLimit);
     for (Endpoint e : List.of(
         new Endpoint("/license/activate", false, core::activate),
         new Endpoint("/license/validate", true, core::validate),
         new Endpoint("/license/deactivate", false, core::deactivate))) {
-      router.post(e.path()).handler(bodies)
-          .handler(ctx -> {
-            RequestTags.route(ctx, DIALECT, e.path());
-            handle(ctx, e);
-          })
-          .failureHandler(ctx -> {
-            RequestTags.route(ctx, DIALECT, e.path());
-            String ip = clientIp.resolve(ctx.request());
-            if (ctx.statusCode() == 413) {
-              refuse(ctx, ip, 413, "payload_too_large", "request body exceeds " + bodyLimit + " bytes", null);
-            } else {
-              unexpected(ctx, ctx.failure());
-            }
-          });
+      Intake.post(router, e.path(), DIALECT, bodyLimit, ctx -> handle(ctx, e), ctx -> {
+        if (ctx.statusCode() == 413) {
+          refuse(ctx, clientIp.resolve(ctx.request()), 413, "payload_too_large",
+              "request body exceeds " + bodyLimit + " bytes", null);
+        } else {
+          unexpected(ctx, ctx.failure());
+        }
+      });
     }
   }
 

@@ -29,7 +29,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RequestBody;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -81,18 +80,8 @@ public final class NativeRoutes {
         new Endpoint("/api/v1/license/deactivate", true, false, core::deactivate),
         new Endpoint("/api/v1/license/heartbeat", true, false, core::heartbeat),
         new Endpoint("/api/v1/license/status", false, false, core::status));
-    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(bodyLimit);
     for (Endpoint endpoint : endpoints) {
-      router.post(endpoint.path())
-          .handler(bodies)
-          .handler(ctx -> {
-            RequestTags.route(ctx, DIALECT, endpoint.path());
-            handle(ctx, endpoint);
-          })
-          .failureHandler(ctx -> {
-            RequestTags.route(ctx, DIALECT, endpoint.path());
-            failure(ctx);
-          });
+      Intake.post(router, endpoint.path(), DIALECT, bodyLimit, ctx -> handle(ctx, endpoint), this::failure);
     }
   }
 

@@ -25,7 +25,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.List;
@@ -94,25 +93,17 @@ public final class V1Routes {
   }
 
   public void mount(Router router) {
-    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(bodyLimit);
     for (Endpoint e : List.of(
         new Endpoint("/v1/licenses/validate", false, true, core::validate),
         new Endpoint("/v1/licenses/activate", true, false, core::activate),
         new Endpoint("/v1/licenses/heartbeat", true, false, core::heartbeat))) {
-      router.post(e.path()).handler(bodies)
-          .handler(ctx -> {
-            RequestTags.route(ctx, DIALECT, e.path());
-            handle(ctx, e);
-          })
-          .failureHandler(ctx -> {
-            RequestTags.route(ctx, DIALECT, e.path());
-            if (ctx.statusCode() == 413) {
-              error(ctx, 413, "PAYLOAD_TOO_LARGE", "Payload too large", "request body exceeds " + bodyLimit + " bytes",
-                  null);
-            } else {
-              unexpected(ctx, ctx.failure());
-            }
-          });
+      Intake.post(router, e.path(), DIALECT, bodyLimit, ctx -> handle(ctx, e), ctx -> {
+        if (ctx.statusCode() == 413) {
+          error(ctx, 413, "PAYLOAD_TOO_LARGE", "Payload too large", "request body exceeds " + bodyLimit + " bytes", null);
+        } else {
+          unexpected(ctx, ctx.failure());
+        }
+      });
     }
   }
 
