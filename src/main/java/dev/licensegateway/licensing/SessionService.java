@@ -105,6 +105,26 @@ public final class SessionService {
     });
   }
 
+  /**
+   * SPEC 5.2: every body is signed, a bad request's too, whenever the request proves its app:
+   * the right app id/secret pair, or a session token of that app. Null when it proves none.
+   */
+  public Future<String> signingSecret(String appId, String appSecret, String token) {
+    if (appId == null) {
+      return Future.succeededFuture(null);
+    }
+    if (appSecret != null) {
+      return products.byAppId(appId)
+          .map(product -> product != null && Secrets.matches(appSecret, product.secretDigest()) ? appSecret : null);
+    }
+    if (token != null) {
+      return sessions.find(Secrets.digest(token)).map(session -> session == null || !session.appId().equals(appId)
+          ? null
+          : new String(Secrets.box(session.secretBox(), token), StandardCharsets.UTF_8));
+    }
+    return Future.succeededFuture(null);
+  }
+
   /** A session lasts until its machine would be overdue (SPEC 1), or an hour without a heartbeat policy. */
   private static long sessionSeconds(LicenseContext ctx) {
     return ctx.heartbeatIntervalS() == null ? DEFAULT_SESSION_SECONDS : Heartbeats.overdueSeconds(ctx.heartbeatIntervalS());

@@ -110,7 +110,7 @@ public final class AuthRoutes {
     Intake.Body body = Intake.read(ctx);
     if (body.problem() != null) {
       badRequest(ctx, ip, null, body.problem() == Intake.Problem.NOT_JSON ? "the request body is not valid JSON"
-          : "Content-Type must be application/json", new JsonArray());
+          : "Content-Type must be application/json", new JsonArray(), null);
       return;
     }
     FieldErrors f = body.fields();
@@ -121,7 +121,10 @@ public final class AuthRoutes {
     String hwid = login ? f.requiredMachineId("hwid") : null;
     String token = login ? null : f.requiredString("session_token", 128);
     if (!f.ok()) {
-      badRequest(ctx, ip, nonce, "the request has invalid fields", f.toJson());
+      // SPEC 5.2: signed like every body when the fields that were valid prove the app.
+      sessions.signingSecret(appId, appSecret, token).otherwise((String) null)
+          .onComplete(secret -> badRequest(ctx, ip, nonce, "the request has invalid fields", f.toJson(),
+              secret.result()));
       return;
     }
     Intake.admit(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)))
@@ -170,16 +173,18 @@ public final class AuthRoutes {
     return new JsonObject().put("status", "failed").put("error", code).put("message", message).put("nonce", nonce);
   }
 
-  private void badRequest(RoutingContext ctx, String ip, String nonce, String message, JsonArray details) {
+  /** {@code secret} null: unsigned, as the request did not prove its app. */
+  private void badRequest(RoutingContext ctx, String ip, String nonce, String message, JsonArray details,
+      String secret) {
     JsonObject body = failed("bad_request", message, nonce).put("details", details);
     Intake.peek(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)))
-        .onComplete(v -> send(ctx, 200, body, null));
+        .onComplete(v -> send(ctx, 200, body, secret));
   }
 
   private void failure(RoutingContext ctx) {
     if (ctx.statusCode() == 413) {
       badRequest(ctx, clientIp.resolve(ctx.request()), null, "request body exceeds " + bodyLimit + " bytes",
-          new JsonArray());
+          new JsonArray(), null);
     } else {
       unexpected(ctx, ctx.failure(), null);
     }
