@@ -90,11 +90,20 @@ public final class KeyportRoutes {
         .handler(this::handle)
         .failureHandler(ctx -> {
           RequestTags.route(ctx, DIALECT, PATH);
-          if (ctx.statusCode() == 413) {
-            send(ctx, 413, reply("payload_too_large", "request body exceeds " + bodyLimit + " bytes"));
-          } else {
+          int status = ctx.statusCode();
+          JsonObject refusal = status == 413
+              ? reply("payload_too_large", "request body exceeds " + bodyLimit + " bytes")
+              // BodyHandler's own refusals of the client's request: a form body it cannot
+              // decode (400), an Expect it cannot meet (417). Client input, never a 500.
+              : status >= 400 && status < 500 ? reply("invalid_request", "the request could not be read") : null;
+          if (refusal == null) {
             unexpected(ctx, ctx.failure());
+            return;
           }
+          // SPEC 2.3: the answer still reports the client IP's bucket.
+          String ip = clientIp.resolve(ctx.request());
+          Intake.peek(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)))
+              .onComplete(v -> send(ctx, status, refusal));
         });
   }
 

@@ -106,9 +106,16 @@ public final class V1Routes {
           })
           .failureHandler(ctx -> {
             RequestTags.route(ctx, DIALECT, e.path());
-            if (ctx.statusCode() == 413) {
-              error(ctx, 413, "PAYLOAD_TOO_LARGE", "Payload too large", "request body exceeds " + bodyLimit + " bytes",
-                  null);
+            int status = ctx.statusCode();
+            if (status == 413) {
+              reportBuckets(ctx, clientIp.resolve(ctx.request())).onComplete(v -> error(ctx, 413, "PAYLOAD_TOO_LARGE",
+                  "Payload too large", "request body exceeds " + bodyLimit + " bytes", null));
+            } else if (status >= 400 && status < 500) {
+              // BodyHandler's own refusals of the client's request: a form body it cannot
+              // decode (400), an Expect it cannot meet (417). Client input, never a 500.
+              reportBuckets(ctx, clientIp.resolve(ctx.request())).onComplete(v -> error(ctx, status,
+                  status == 417 ? "EXPECTATION_FAILED" : "BAD_REQUEST",
+                  status == 417 ? "Expectation failed" : "Bad request", "the request could not be read", null));
             } else {
               unexpected(ctx, ctx.failure());
             }
@@ -150,7 +157,17 @@ public final class V1Routes {
           return endpoint.op().apply(query);
         })
         .onSuccess(result -> answer(ctx, result))
-        .onFailure(e -> unexpected(ctx, e));
+        .onFailure(e -> reportBuckets(ctx, ip).onComplete(v -> unexpected(ctx, e)));
+  }
+
+  /**
+   * SPEC 2.3: every answer reports a bucket. One refused before any token was taken (a
+   * missing or unknown API key) reports the client IP's bucket as it stands.
+   */
+  private Future<Void> reportBuckets(RoutingContext ctx, String ip) {
+    return RateLimitHeaders.remembered(ctx) != null
+        ? Future.succeededFuture()
+        : Intake.peek(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)));
   }
 
   private void answer(RoutingContext ctx, LicenseResult result) {
