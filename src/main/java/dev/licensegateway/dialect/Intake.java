@@ -16,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * What every dialect does before the core: take the body (JSON only), parse it, and pass
@@ -32,11 +33,13 @@ public final class Intake {
   private Intake() {}
 
   /**
-   * Mounts one POST endpoint of a dialect: the body limit, the metric labels, the handler,
-   * and the failure handler (which sees oversize bodies as status 413).
+   * Mounts one POST endpoint of a dialect: the body limit, the metric labels and the handler.
+   * A failure that is the client's (the body over the limit: 413; a form body BodyHandler
+   * cannot decode: 400; an Expect it cannot meet: 417) goes to {@code refused} with its
+   * status, never to {@code defect}, which answers 5xx.
    */
-  public static void post(Router router, String path, String dialect, int bodyLimit,
-      Handler<RoutingContext> handler, Handler<RoutingContext> failure) {
+  public static void post(Router router, String path, String dialect, int bodyLimit, Handler<RoutingContext> handler,
+      BiConsumer<RoutingContext, Integer> refused, BiConsumer<RoutingContext, Throwable> defect) {
     router.post(path)
         .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
         .handler(ctx -> {
@@ -45,7 +48,12 @@ public final class Intake {
         })
         .failureHandler(ctx -> {
           RequestTags.route(ctx, dialect, path);
-          failure.handle(ctx);
+          int status = ctx.statusCode();
+          if (status >= 400 && status < 500) {
+            refused.accept(ctx, status);
+          } else {
+            defect.accept(ctx, ctx.failure());
+          }
         });
   }
 

@@ -101,8 +101,10 @@ public final class AuthRoutes {
   }
 
   public void mount(Router router) {
-    Intake.post(router, "/auth/validate", DIALECT, bodyLimit, ctx -> handle(ctx, true), this::failure);
-    Intake.post(router, "/auth/heartbeat", DIALECT, bodyLimit, ctx -> handle(ctx, false), this::failure);
+    Intake.post(router, "/auth/validate", DIALECT, bodyLimit, ctx -> handle(ctx, true), this::refused,
+        (ctx, failure) -> unexpected(ctx, failure, null));
+    Intake.post(router, "/auth/heartbeat", DIALECT, bodyLimit, ctx -> handle(ctx, false), this::refused,
+        (ctx, failure) -> unexpected(ctx, failure, null));
   }
 
   private void handle(RoutingContext ctx, boolean login) {
@@ -181,13 +183,10 @@ public final class AuthRoutes {
         .onComplete(v -> send(ctx, 200, body, secret));
   }
 
-  private void failure(RoutingContext ctx) {
-    if (ctx.statusCode() == 413) {
-      badRequest(ctx, clientIp.resolve(ctx.request()), null, "request body exceeds " + bodyLimit + " bytes",
-          new JsonArray(), null);
-    } else {
-      unexpected(ctx, ctx.failure(), null);
-    }
+  /** The body over the limit, or not readable at all: bad_request, unsigned (no app is proven). */
+  private void refused(RoutingContext ctx, int status) {
+    badRequest(ctx, clientIp.resolve(ctx.request()), null, status == 413
+        ? "request body exceeds " + bodyLimit + " bytes" : "the request could not be read", new JsonArray(), null);
   }
 
   private void unexpected(RoutingContext ctx, Throwable failure, String nonce) {

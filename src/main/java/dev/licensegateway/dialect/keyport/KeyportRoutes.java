@@ -85,13 +85,15 @@ public final class KeyportRoutes {
   }
 
   public void mount(Router router) {
-    Intake.post(router, PATH, DIALECT, bodyLimit, this::handle, ctx -> {
-      if (ctx.statusCode() == 413) {
-        send(ctx, 413, reply("payload_too_large", "request body exceeds " + bodyLimit + " bytes"));
-      } else {
-        unexpected(ctx, ctx.failure());
-      }
-    });
+    Intake.post(router, PATH, DIALECT, bodyLimit, this::handle, (ctx, status) -> {
+      JsonObject refusal = status == 413
+          ? reply("payload_too_large", "request body exceeds " + bodyLimit + " bytes")
+          : reply("invalid_request", "the request could not be read");
+      // SPEC 2.3: the answer still reports the client IP's bucket.
+      String ip = clientIp.resolve(ctx.request());
+      Intake.peek(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)))
+          .onComplete(v -> send(ctx, status, refusal));
+    }, this::unexpected);
   }
 
   private void handle(RoutingContext ctx) {

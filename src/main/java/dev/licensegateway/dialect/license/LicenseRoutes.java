@@ -89,14 +89,11 @@ public final class LicenseRoutes {
         new Endpoint("/license/activate", false, core::activate),
         new Endpoint("/license/validate", true, core::validate),
         new Endpoint("/license/deactivate", false, core::deactivate))) {
-      Intake.post(router, e.path(), DIALECT, bodyLimit, ctx -> handle(ctx, e), ctx -> {
-        if (ctx.statusCode() == 413) {
-          refuse(ctx, clientIp.resolve(ctx.request()), 413, "payload_too_large",
-              "request body exceeds " + bodyLimit + " bytes", null);
-        } else {
-          unexpected(ctx, ctx.failure());
-        }
-      });
+      Intake.post(router, e.path(), DIALECT, bodyLimit, ctx -> handle(ctx, e),
+          (ctx, status) -> refuse(ctx, clientIp.resolve(ctx.request()), status,
+              status == 413 ? "payload_too_large" : "validation_error",
+              status == 413 ? "request body exceeds " + bodyLimit + " bytes" : "the request could not be read", null),
+          this::unexpected);
     }
   }
 

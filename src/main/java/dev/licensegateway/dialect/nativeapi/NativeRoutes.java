@@ -81,7 +81,11 @@ public final class NativeRoutes {
         new Endpoint("/api/v1/license/heartbeat", true, false, core::heartbeat),
         new Endpoint("/api/v1/license/status", false, false, core::status));
     for (Endpoint endpoint : endpoints) {
-      Intake.post(router, endpoint.path(), DIALECT, bodyLimit, ctx -> handle(ctx, endpoint), this::failure);
+      Intake.post(router, endpoint.path(), DIALECT, bodyLimit, ctx -> handle(ctx, endpoint),
+          (ctx, status) -> refuse(ctx, clientIp.resolve(ctx.request()),
+              status == 413 ? NativeError.PAYLOAD_TOO_LARGE : NativeError.MALFORMED,
+              status == 413 ? "request body exceeds " + bodyLimit + " bytes" : "the request could not be read", null),
+          (ctx, failure) -> failure(ctx, failure));
     }
   }
 
@@ -201,8 +205,7 @@ public final class NativeRoutes {
         .end(SignedEnvelope.of(data, signer));
   }
 
-  private void failure(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
+  private void failure(RoutingContext ctx, Throwable failure) {
     if (ctx.response().ended()) {
       return;
     }
@@ -211,11 +214,6 @@ public final class NativeRoutes {
     } else if (failure instanceof Unavailable unavailable) {
       LOG.warn("native-unavailable-" + unavailable.dependency, unavailable.getMessage(), unavailable.getCause());
       error(ctx, NativeError.UNAVAILABLE, unavailable.dependency + " is unreachable; retry shortly", null);
-    } else if (ctx.statusCode() == 413) {
-      refuse(ctx, clientIp.resolve(ctx.request()), NativeError.PAYLOAD_TOO_LARGE,
-          "request body exceeds " + bodyLimit + " bytes", null);
-    } else if (failure == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      refuse(ctx, clientIp.resolve(ctx.request()), NativeError.MALFORMED, "the request could not be read", null);
     } else {
       LOG.error("native-internal", "unexpected failure answering " + ctx.normalizedPath(), failure);
       error(ctx, NativeError.INTERNAL_ERROR, "internal error", null);

@@ -97,13 +97,17 @@ public final class V1Routes {
         new Endpoint("/v1/licenses/validate", false, true, core::validate),
         new Endpoint("/v1/licenses/activate", true, false, core::activate),
         new Endpoint("/v1/licenses/heartbeat", true, false, core::heartbeat))) {
-      Intake.post(router, e.path(), DIALECT, bodyLimit, ctx -> handle(ctx, e), ctx -> {
-        if (ctx.statusCode() == 413) {
-          error(ctx, 413, "PAYLOAD_TOO_LARGE", "Payload too large", "request body exceeds " + bodyLimit + " bytes", null);
-        } else {
-          unexpected(ctx, ctx.failure());
-        }
-      });
+      Intake.post(router, e.path(), DIALECT, bodyLimit, ctx -> handle(ctx, e),
+          (ctx, status) -> reportBuckets(ctx, clientIp.resolve(ctx.request())).onComplete(v -> {
+            switch (status) {
+              case 413 -> error(ctx, 413, "PAYLOAD_TOO_LARGE", "Payload too large",
+                  "request body exceeds " + bodyLimit + " bytes", null);
+              case 417 -> error(ctx, 417, "EXPECTATION_FAILED", "Expectation failed", "the request could not be read",
+                  null);
+              default -> error(ctx, status, "BAD_REQUEST", "Bad request", "the request could not be read", null);
+            }
+          }),
+          this::unexpected);
     }
   }
 
@@ -141,7 +145,17 @@ public final class V1Routes {
           return endpoint.op().apply(query);
         })
         .onSuccess(result -> answer(ctx, result))
-        .onFailure(e -> unexpected(ctx, e));
+        .onFailure(e -> reportBuckets(ctx, ip).onComplete(v -> unexpected(ctx, e)));
+  }
+
+  /**
+   * SPEC 2.3: every answer reports a bucket. One refused before any token was taken (a
+   * missing or unknown API key) reports the client IP's bucket as it stands.
+   */
+  private Future<Void> reportBuckets(RoutingContext ctx, String ip) {
+    return RateLimitHeaders.remembered(ctx) != null
+        ? Future.succeededFuture()
+        : Intake.peek(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)));
   }
 
   private void answer(RoutingContext ctx, LicenseResult result) {
