@@ -99,7 +99,14 @@ public final class Gateway {
     long pgTimeout = config.postgres().timeoutMs();
     PgConnectOptions connect = PgConnectOptions.fromUri(config.postgres().uri())
         .setCachePreparedStatements(true)
-        .setPipeliningLimit(config.postgres().pipeliningLimit());
+        // The license context query is longer than the default 2048-character limit, past
+        // which a statement is parsed and planned anew on every execution.
+        .setPreparedStatementCacheSqlLimit(16_384)
+        .setPipeliningLimit(config.postgres().pipeliningLimit())
+        // Every statement is a key or id lookup whose best plan does not depend on the
+        // values. Postgres would otherwise re-plan the license context query (eight rule
+        // subqueries) on every execution, which cost more than running it.
+        .addProperty("plan_cache_mode", "force_generic_plan");
     PoolOptions poolOptions = new PoolOptions()
         .setMaxSize(config.postgres().poolSize())
         .setMaxWaitQueueSize(8192)
