@@ -12,6 +12,9 @@ import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.NativeClient;
 import dev.licensegateway.testing.TestGateway;
 import dev.licensegateway.testing.TestServers;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Issue 3's failure modes, driven by TCP proxies in front of the real Redis and Postgres:
@@ -43,8 +47,14 @@ class FaultToleranceTest {
   private static Vertx vertx;
   private static NativeClient client;
 
+  /** Vert.x warns through this logger when an event loop is blocked. */
+  private static final ListAppender<ILoggingEvent> BLOCKED = new ListAppender<>();
+
   @BeforeAll
   static void start() {
+    Logger checker = (Logger) LoggerFactory.getLogger("io.vertx.core.internal.threadchecker.BlockedThreadChecker");
+    BLOCKED.start();
+    checker.addAppender(BLOCKED);
     EmbeddedServers servers = TestServers.get();
     redisProxy = new FaultProxy(servers.redisPort());
     pgProxy = new FaultProxy(servers.postgresPort());
@@ -64,6 +74,8 @@ class FaultToleranceTest {
 
   @AfterAll
   static void stop() {
+    // Through every outage and hang above, no event loop was ever blocked.
+    assertEquals(List.of(), BLOCKED.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
     TestGateway.stop(gateway);
     vertx.close();
     redisProxy.close();

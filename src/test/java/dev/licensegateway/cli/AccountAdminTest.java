@@ -1,0 +1,49 @@
+package dev.licensegateway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.testing.Fixtures;
+import dev.licensegateway.testing.TestServers;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** SPEC 7 `admin`: accounts are the operator's, managed from the command line. */
+class AccountAdminTest {
+
+  @Test
+  void createAccountMakesAnAllScopeLiveKeyStoredOnlyAsItsDigest() throws Exception {
+    try (AccountAdmin admin = new AccountAdmin(TestServers.get().postgresUri())) {
+      AccountAdmin.NewAccount account = admin.createAccount("Acme", 25L);
+      assertTrue(account.apiKey().matches("lk_live_[0-9A-Za-z]{32}"));
+      assertEquals(25, Fixtures.count("SELECT credits FROM accounts WHERE id = ?", account.id()));
+      assertEquals(1, Fixtures.count("SELECT count(*) FROM api_keys WHERE account_id = ? AND key_digest = ? "
+          + "AND environment = 'live' AND scopes @> ?::text[] AND cardinality(scopes) = 8",
+          account.id(), Secrets.digest(account.apiKey()), "{" + String.join(",", AccountAdmin.ALL_SCOPES) + "}"));
+      assertEquals(0, Fixtures.count("SELECT count(*) FROM api_keys WHERE key_hint = ?", account.apiKey()),
+          "the plaintext key is stored nowhere");
+    }
+  }
+
+  @Test
+  void setStatusAndAddCredits() throws Exception {
+    try (AccountAdmin admin = new AccountAdmin(TestServers.get().postgresUri())) {
+      AccountAdmin.NewAccount unlimited = admin.createAccount("Unlimited", null);
+      for (String status : List.of("suspended", "billing_suspended", "active")) {
+        admin.setStatus(unlimited.id(), status);
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM accounts WHERE id = ? AND status = ?", unlimited.id(),
+            status));
+      }
+      assertThrows(IllegalArgumentException.class, () -> admin.setStatus(unlimited.id(), "deleted"));
+      assertThrows(IllegalArgumentException.class, () -> admin.setStatus(UUID.randomUUID(), "active"));
+      // An account with unlimited credits (null) gets a balance of N.
+      assertEquals(7, admin.addCredits(unlimited.id(), 7));
+      assertEquals(10, admin.addCredits(unlimited.id(), 3));
+      assertThrows(IllegalArgumentException.class, () -> admin.addCredits(unlimited.id(), 0));
+      assertThrows(IllegalArgumentException.class, () -> admin.addCredits(UUID.randomUUID(), 1));
+    }
+  }
+}
