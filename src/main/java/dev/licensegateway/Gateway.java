@@ -150,6 +150,7 @@ public final class Gateway {
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "Redis at " + config.redis().uri() + " is unreachable: " + e.getMessage(), e)));
     return Future.all(postgresUp, redisUp)
+        .compose(v -> gate.preloadScripts())
         .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(services),
             new DeploymentOptions().setInstances(instances)))
         .map(id -> {

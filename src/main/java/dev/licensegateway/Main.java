@@ -91,9 +91,13 @@ public final class Main {
   private static int dev(GatewayConfig config) throws Exception {
     System.out.println("starting embedded Postgres and Redis…");
     EmbeddedServers servers = EmbeddedServers.start();
-    Path keysDir = Files.createTempDirectory("lgw-dev-keys");
-    SigningKeys.generate(SigningAlg.RSA_SHA256, keysDir);
-    SigningKeys.generate(SigningAlg.ED25519, keysDir);
+    // Configured keys are used as they are; without any, dev mode makes a pair of each kind.
+    Path keysDir = config.signing().keysDir().isBlank() ? null : Path.of(config.signing().keysDir());
+    if (keysDir == null || !Files.isDirectory(keysDir) || SigningKeys.load(keysDir).isEmpty()) {
+      keysDir = Files.createTempDirectory("lgw-dev-keys");
+      SigningKeys.generate(SigningAlg.RSA_SHA256, keysDir);
+      SigningKeys.generate(SigningAlg.ED25519, keysDir);
+    }
     String secret = config.nativeApi().secret() != null ? config.nativeApi().secret() : "dev-secret-" + UUID.randomUUID();
     GatewayConfig devConfig = config.withPostgresUri(servers.postgresUri()).withRedisUri(servers.redisUri())
         .withSigning(config.signing().alg(), keysDir.toString()).withSecret(secret);

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class DailyQuota {
 
   private static final ThrottledLog LOG = new ThrottledLog(LoggerFactory.getLogger(DailyQuota.class));
-  private static final RedisScript QUOTA = RedisScript.load("quota.lua");
+  static final RedisScript SCRIPT = RedisScript.load("quota.lua");
   private static final long KEEP_SECONDS = 2 * 86_400;
 
   private final Redis redis;
@@ -38,7 +38,7 @@ public final class DailyQuota {
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
     String key = "lgw:{quota:" + productId + "}:" + today;
     long started = System.nanoTime();
-    return QUOTA.call(redis, List.of(key), List.of(limit, KEEP_SECONDS), timeoutMs)
+    return SCRIPT.call(redis, List.of(key), List.of(limit, KEEP_SECONDS), timeoutMs)
         .onComplete(ar -> metrics.timeRedis("quota", System.nanoTime() - started, ar.succeeded()))
         .map(reply -> reply.get(1).toInteger() == 1)
         .onSuccess(within -> {

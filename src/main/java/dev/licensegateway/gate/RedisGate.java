@@ -44,6 +44,13 @@ public final class RedisGate {
     this.metrics = metrics;
   }
 
+  /** Loads the gate's and the quota's scripts into Redis at start; failures only mean EVAL later. */
+  public Future<Void> preloadScripts() {
+    return Future.join(GATE.preload(redis, timeoutMs), DailyQuota.SCRIPT.preload(redis, timeoutMs))
+        .<Void>mapEmpty()
+        .otherwise(e -> null);
+  }
+
   public static String nonceKey(String nonce) {
     return "lgw:{nonce:" + nonce + "}";
   }

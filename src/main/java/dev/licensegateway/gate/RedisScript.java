@@ -46,6 +46,13 @@ public final class RedisScript {
     }
   }
 
+  /** SCRIPT LOAD, so that the first EVALSHA finds it; a node that lacks it later gets EVAL. */
+  public Future<Void> preload(Redis redis, long timeoutMs) {
+    return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(source))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .mapEmpty();
+  }
+
   public Future<Response> call(Redis redis, List<String> keys, List<Object> args, long timeoutMs) {
     return redis.send(request(Command.EVALSHA, sha, keys, args))
         .recover(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT")
