@@ -11,6 +11,7 @@ import dev.licensegateway.cli.AccountAdmin;
 import dev.licensegateway.config.GatewayConfig;
 import dev.licensegateway.gate.RateLimit;
 import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.testing.DialectWire;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.ManageClient;
 import dev.licensegateway.testing.TestGateway;
@@ -527,15 +528,8 @@ class V1DialectTest {
     } catch (Exception e) {
       throw new AssertionError(path + " did not answer", e);
     }
-    String where = path + " answered " + response.statusCode() + " " + response.bodyAsString();
-    assertTrue(response.statusCode() < 500, where);
-    for (String header : List.of("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")) {
-      String value = response.getHeader(header);
-      assertNotNull(value, header + " missing; " + where);
-      assertTrue(value.matches("\\d+"), header + " is not a number: " + value);
-    }
-    assertNotNull(response.getHeader("X-Request-Id"), "X-Request-Id missing; " + where);
-    assertTrue(response.getHeader("Content-Type").startsWith("application/json"), where);
+    // SPEC 2.3 on every answer: no 5xx, JSON, a unique request id, a real bucket.
+    DialectWire.assertCommonHeaders(response);
     return new Answer(response.statusCode(), response.headers(), response.bodyAsJsonObject());
   }
 
