@@ -732,12 +732,16 @@ dialect_op("/auth/validate", "auth", "authValidate", "Log in an app SDK: bind th
            "Business outcomes are HTTP 200 with `status` success/failed. A login costs 1 credit when the account has a balance.",
            obj({"app_id": text(64), "app_secret": text(128), "license_key": text(255), "hwid": HEX64, "nonce": text(128)},
                ["app_id", "app_secret", "license_key", "hwid", "nonce"]),
-           {"200": auth_response("Success or a business failure."), "429": auth_response("Rate limited.", True),
+           {"200": auth_response("Success or a business failure."),
+            "401": auth_response("invalid_app for a wrong app id/secret pair (or a session of another app), unsigned."),
+            "429": auth_response("Rate limited.", True),
             "500": auth_response("Internal error."), "503": auth_response("Postgres or Redis unreachable.", True)})
 dialect_op("/auth/heartbeat", "auth", "authHeartbeat", "Keep a session alive",
            "Re-checks the license; a session costs 1 more credit each started hour of heartbeats when the account has a balance.",
            obj({"app_id": text(64), "session_token": text(128), "nonce": text(128)}, ["app_id", "session_token", "nonce"]),
-           {"200": auth_response("Success or a business failure."), "429": auth_response("Rate limited.", True),
+           {"200": auth_response("Success or a business failure."),
+            "401": auth_response("invalid_app for a wrong app id/secret pair (or a session of another app), unsigned."),
+            "429": auth_response("Rate limited.", True),
             "500": auth_response("Internal error."), "503": auth_response("Postgres or Redis unreachable.", True)})
 
 V1_BODY = obj({"valid": {"type": "boolean"}, "code": {"type": "string", "enum": [

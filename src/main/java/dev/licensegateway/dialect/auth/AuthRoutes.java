@@ -151,7 +151,10 @@ public final class AuthRoutes {
   private void answer(RoutingContext ctx, SessionService.SessionResult result, String nonce) {
     if (!result.outcome().ok()) {
       String code = CODES.getOrDefault(result.outcome(), "blocked");
-      send(ctx, 200, failed(code, MESSAGES.get(code), nonce), result.appSecret());
+      // SPEC 5.2: business outcomes are HTTP 200, "but 401 for transport-level auth": the
+      // app id/secret pair (or a session of another app) failing is that 401, unsigned.
+      int status = result.outcome() == Outcome.PRODUCT_NOT_FOUND ? 401 : 200;
+      send(ctx, status, failed(code, MESSAGES.get(code), nonce), result.appSecret());
       return;
     }
     LicenseContext license = result.result().context();
