@@ -56,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class Gateway {
 
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+  private static final long SESSION_PURGE_PERIOD_MS = 10 * 60 * 1000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -128,6 +129,10 @@ public final class Gateway {
     RedisGate gate = new RedisGate(redis, config.redis().uri().contains(","), config.nativeApi().nonceTtlSeconds(),
         redisTimeout, config.rateLimits().failOpen(), metrics);
     ApiKeyAuth apiKeys = new ApiKeyAuth(pool, pgTimeout);
+    SessionStore sessions = new SessionStore(pool, pgTimeout);
+    // Expired /auth sessions are kept a day (for support questions), then purged.
+    vertx.setPeriodic(SESSION_PURGE_PERIOD_MS, id -> sessions.purgeExpired(clock.instant().minusSeconds(86_400))
+        .onFailure(e -> LOG.warn("session purge failed: {}", e.toString())));
     ClientIp clientIp = new ClientIp(config.trustedProxies());
     GatewayConfig.RateLimits limits = config.rateLimits();
     int bodyLimit = config.http().bodyLimitBytes();
@@ -136,7 +141,7 @@ public final class Gateway {
         keys, signer, clientIp, clock, metrics, health,
         new ManageRoutes(new ManageStore(pool, pgTimeout), apiKeys, gate, limits.apiKey(), bodyLimit),
         compatibilityDialects(config, keys, signer, core, gate, apiKeys, new ProductStore(pool, pgTimeout),
-            new SessionStore(pool, pgTimeout), clientIp, clock));
+            sessions, clientIp, clock));
     Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 

@@ -126,6 +126,11 @@ public final class ManageRoutes {
     route(router, HttpMethod.GET, "/keys", "keys:write", (ctx, c) -> store.keys(c).map(p -> Reply.ok(p.toJson())));
     route(router, HttpMethod.DELETE, "/keys/:id", "keys:write",
         (ctx, c) -> owned(ctx, c, Kind.KEY, "id").compose(store::revokeKey).map(Reply::ok));
+    // Anything else under the prefix answers in this API's error form.
+    router.route(PREFIX + "/*").handler(ctx -> {
+      RequestTags.route(ctx, "manage", "unmatched");
+      fail(ctx, ManageError.notFound("route"));
+    });
   }
 
   /** Registers one endpoint: authenticate, take a token, check the scope, run, answer. */

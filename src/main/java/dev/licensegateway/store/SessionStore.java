@@ -38,8 +38,22 @@ public final class SessionStore {
       UPDATE sessions SET last_heartbeat_at = $2, expires_at = $3, billed_until = $4 WHERE id = $1
       """;
 
+  private static final String PURGE_SQL = """
+      DELETE FROM sessions WHERE id IN (
+        SELECT id FROM sessions WHERE expires_at < $1 LIMIT 10000)
+      """;
+
   private final Pool pool;
   private final long timeoutMs;
+
+  /**
+   * Deletes sessions expired before {@code before}, a bounded batch at a time; returns how
+   * many. Any instance may run it: the rows are the same for all.
+   */
+  public Future<Integer> purgeExpired(Instant before) {
+    return pool.preparedQuery(PURGE_SQL).execute(Tuple.of(utc(before)))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS).map(rows -> rows.rowCount());
+  }
 
   public SessionStore(Pool pool, long timeoutMs) {
     this.pool = pool;

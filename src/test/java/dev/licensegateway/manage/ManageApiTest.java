@@ -236,6 +236,7 @@ class ManageApiTest {
     assertEquals(400, notJson.statusCode());
     HttpResponse<Buffer> unknownRoute = api.get("/nothing-here");
     assertEquals(404, unknownRoute.statusCode());
+    assertEquals("not_found", unknownRoute.bodyAsJsonObject().getString("error"), "in this API's error form");
   }
 
   @Test
