@@ -253,12 +253,23 @@ public final class Main {
           %s %s call /api/v1/license/validate '{"license_key":"%s","machine_id":"%s","entitlements":["pro"]}'
           %s %s call /api/v1/license/status '{"license_key":"%s"}'
           curl -s %s/api/v1/keys
+
+        The same license through the other dialects (SPEC 5):
+
+          curl -s -X POST %s/license/validate -H 'Content-Type: application/json' -d '{"license_key":"%s","machine_id":"%s"}'
+          curl -s -X POST %s/api/v1/validate -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"license_key":"%s"}'
+          curl -s -X POST %s/v1/licenses/validate -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"key":"%s","fingerprint":"%s"}'
+          curl -s -X GET %s/api/v1/manage/licenses -H 'Authorization: Bearer %s'
         """.formatted(base, demo.accountId(), demo.apiKey(), demo.productId(), demo.appId(), demo.appSecret(),
         demo.productKey(), demo.licenseKey(), keysDir, config.nativeApi().secret(),
         env, jar, demo.licenseKey(), machine,
         env, jar, demo.licenseKey(), machine,
         env, jar, demo.licenseKey(),
-        base));
+        base,
+        base, demo.licenseKey(), machine,
+        base, demo.productKey(), demo.licenseKey(),
+        base, demo.apiKey(), demo.licenseKey(), machine,
+        base, demo.apiKey()));
   }
 
   private static String option(List<String> argv, String name) {
