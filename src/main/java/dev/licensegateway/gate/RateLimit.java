@@ -11,6 +11,11 @@ public record RateLimit(String kind, int limit, long remaining, long resetEpochS
 
   /** One bucket a request takes a token from: its kind (for metrics), Redis key and limit. */
   public record Bucket(String kind, String key, Limit limit) {
+    /** SPEC 3's per-client-IP bucket; a request whose peer is unknown shares one bucket. */
+    public static Bucket clientIp(String ip, Limit limit) {
+      return of("ip", ip == null ? "unknown" : ip, limit);
+    }
+
     public static Bucket of(String kind, String id, Limit limit) {
       // The hash tag pins each bucket to one slot on Redis Cluster.
       return new Bucket(kind, "lgw:{rl:" + kind + ":" + id + "}", limit);

@@ -129,7 +129,7 @@ public final class AuthRoutes {
               secret.result()));
       return;
     }
-    Intake.admit(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)))
+    Intake.admit(ctx, gate, List.of(RateLimit.Bucket.clientIp(ip, ipLimit)))
         .compose(decision -> decision.verdict() == RedisGate.Verdict.LIMITED
             ? Future.succeededFuture((SessionService.SessionResult) null)
             : login
@@ -182,7 +182,7 @@ public final class AuthRoutes {
   private void badRequest(RoutingContext ctx, String ip, String nonce, String message, JsonArray details,
       String secret) {
     JsonObject body = failed("bad_request", message, nonce).put("details", details);
-    Intake.peek(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)))
+    Intake.peek(ctx, gate, List.of(RateLimit.Bucket.clientIp(ip, ipLimit)))
         .onComplete(v -> send(ctx, 200, body, secret));
   }
 

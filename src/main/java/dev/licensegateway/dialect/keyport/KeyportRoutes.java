@@ -91,14 +91,14 @@ public final class KeyportRoutes {
           : reply("invalid_request", "the request could not be read");
       // SPEC 2.3: the answer still reports the client IP's bucket.
       String ip = clientIp.resolve(ctx.request());
-      Intake.peek(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)))
+      Intake.peek(ctx, gate, List.of(RateLimit.Bucket.clientIp(ip, ipLimit)))
           .onComplete(v -> send(ctx, status, refusal));
     }, this::unexpected);
   }
 
   private void handle(RoutingContext ctx) {
     String ip = clientIp.resolve(ctx.request());
-    RateLimit.Bucket ipBucket = RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit);
+    RateLimit.Bucket ipBucket = RateLimit.Bucket.clientIp(ip, ipLimit);
     String productKey = ApiKeyAuth.bearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
     if (productKey == null || !PRODUCT_KEY.matcher(productKey).matches()) {
       Intake.peek(ctx, gate, List.of(ipBucket)).onComplete(v -> send(ctx, 401, reply("invalid_api_key",

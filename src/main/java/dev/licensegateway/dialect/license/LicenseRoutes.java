@@ -118,7 +118,7 @@ public final class LicenseRoutes {
     }
     LicenseQuery query = LicenseQuery.of(key, machine, ip);
     Intake.admit(ctx, gate, List.of(RateLimit.Bucket.of("license", key, licenseLimit),
-            RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)))
+            RateLimit.Bucket.clientIp(ip, ipLimit)))
         .compose(decision -> decision.verdict() == RedisGate.Verdict.LIMITED
             ? Future.succeededFuture((LicenseResult) null)
             : endpoint.op().apply(query))
@@ -153,7 +153,7 @@ public final class LicenseRoutes {
   }
 
   private void refuse(RoutingContext ctx, String ip, int status, String code, String message, JsonObject errors) {
-    Intake.peek(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)))
+    Intake.peek(ctx, gate, List.of(RateLimit.Bucket.clientIp(ip, ipLimit)))
         .onComplete(v -> error(ctx, status, code, message, errors));
   }
 

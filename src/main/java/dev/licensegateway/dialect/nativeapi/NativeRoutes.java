@@ -160,7 +160,7 @@ public final class NativeRoutes {
     if (licenseKey != null) {
       buckets.add(RateLimit.Bucket.of("license", licenseKey, limits.licenseKey()));
     }
-    buckets.add(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, limits.clientIp()));
+    buckets.add(RateLimit.Bucket.clientIp(ip, limits.clientIp()));
     return buckets;
   }
 
@@ -169,10 +169,7 @@ public final class NativeRoutes {
    * IP's bucket as it stands, without taking from it.
    */
   private void refuse(RoutingContext ctx, String ip, NativeError error, String message, JsonArray details) {
-    gate.peek(buckets(null, ip)).onComplete(state -> {
-      RateLimitHeaders.remember(ctx, state.result());
-      error(ctx, error, message, details);
-    });
+    Intake.peek(ctx, gate, buckets(null, ip)).onComplete(v -> error(ctx, error, message, details));
   }
 
   private static LicenseQuery readQuery(FieldErrors fields, Endpoint endpoint, String ip) {

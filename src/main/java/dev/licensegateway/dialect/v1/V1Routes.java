@@ -116,7 +116,7 @@ public final class V1Routes {
     auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
         .compose(caller -> Intake.admit(ctx, gate, List.of(
                 RateLimit.Bucket.of("apikey", caller.keyId().toString(), apiKeyLimit),
-                RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)))
+                RateLimit.Bucket.clientIp(ip, ipLimit)))
             .map(decision -> {
               if (decision.verdict() == RedisGate.Verdict.LIMITED) {
                 throw ManageError.rateLimited(decision.applied().retryAfterSeconds());
@@ -155,7 +155,7 @@ public final class V1Routes {
   private Future<Void> reportBuckets(RoutingContext ctx, String ip) {
     return RateLimitHeaders.remembered(ctx) != null
         ? Future.succeededFuture()
-        : Intake.peek(ctx, gate, List.of(RateLimit.Bucket.of("ip", ip == null ? "unknown" : ip, ipLimit)));
+        : Intake.peek(ctx, gate, List.of(RateLimit.Bucket.clientIp(ip, ipLimit)));
   }
 
   private void answer(RoutingContext ctx, LicenseResult result) {
