@@ -1,6 +1,7 @@
 package dev.licensegateway.manage;
 
 import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.store.Credits;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -174,12 +175,9 @@ public final class ManageStore {
    */
   public Future<JsonObject> createLicense(Caller caller, UUID policyId, String key, Instant expiresAt,
       Integer maxMachines, List<String> entitlements, String status) {
-    return pool.withTransaction(conn -> conn.preparedQuery("""
-            UPDATE accounts SET credits = credits - 1
-             WHERE id = $1 AND (credits IS NULL OR credits > 0) RETURNING id
-            """).execute(Tuple.of(caller.accountId()))
+    return pool.withTransaction(conn -> Credits.spend(conn, caller.accountId())
         .compose(paid -> {
-          if (paid.size() == 0) {
+          if (!paid) {
             return Future.failedFuture(ManageError.noCredits());
           }
           return conn.preparedQuery("""

@@ -18,11 +18,6 @@ public final class SessionStore {
   public record Session(UUID id, UUID productId, String appId, UUID licenseId, String licenseKey, String machineId,
       Instant expiresAt, byte[] secretBox) {}
 
-  private static final String SPEND_CREDIT_SQL = """
-      UPDATE accounts SET credits = credits - 1 WHERE id = $1 AND (credits IS NULL OR credits > 0) RETURNING id
-      """;
-  private static final String REFUND_CREDIT_SQL =
-      "UPDATE accounts SET credits = credits + 1 WHERE id = $1 AND credits IS NOT NULL";
   private static final String INSERT_SQL = """
       INSERT INTO sessions (token_digest, product_id, license_id, machine_id, expires_at, last_heartbeat_at,
                             secret_box, billed_until)
@@ -65,13 +60,11 @@ public final class SessionStore {
    * conditional decrement cannot take a balance below 0 however many logins race.
    */
   public Future<Boolean> spendCredit(UUID accountId) {
-    return pool.preparedQuery(SPEND_CREDIT_SQL).execute(Tuple.of(accountId))
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS).map(rows -> rows.size() == 1);
+    return Credits.spend(pool, accountId).timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   public Future<Void> refundCredit(UUID accountId) {
-    return pool.preparedQuery(REFUND_CREDIT_SQL).execute(Tuple.of(accountId))
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+    return Credits.refund(pool, accountId).timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   public Future<Void> create(byte[] tokenDigest, UUID productId, UUID licenseId, String machineId, Instant now,
@@ -108,7 +101,7 @@ public final class SessionStore {
       Future<Boolean> paid = Future.succeededFuture(true);
       Instant newBilledUntil = billedUntil;
       if (!now.isBefore(billedUntil)) {
-        paid = conn.preparedQuery(SPEND_CREDIT_SQL).execute(Tuple.of(accountId)).map(r -> r.size() == 1);
+        paid = Credits.spend(conn, accountId);
         newBilledUntil = billedUntil.plusSeconds(hourSeconds);
       }
       Instant until = newBilledUntil;
