@@ -126,7 +126,7 @@ public final class Gateway {
     long redisTimeout = config.redis().timeoutMs();
     LicenseService core = new LicenseService(new LicenseStore(pool, pgTimeout, metrics),
         new DailyQuota(redis, clock, redisTimeout, metrics), clock);
-    RedisGate gate = new RedisGate(redis, config.redis().uri().contains(","), config.nativeApi().nonceTtlSeconds(),
+    RedisGate gate = new RedisGate(redis, config.redis().cluster(), config.nativeApi().nonceTtlSeconds(),
         redisTimeout, config.rateLimits().failOpen(), metrics);
     ApiKeyAuth apiKeys = new ApiKeyAuth(pool, pgTimeout);
     SessionStore sessions = new SessionStore(pool, pgTimeout);
@@ -198,12 +198,9 @@ public final class Gateway {
         .setMaxPoolSize(config.poolSize())
         .setMaxPoolWaiting(8192)
         .setMaxWaitingHandlers(8192);
-    String[] nodes = config.uri().split(",");
-    if (nodes.length > 1) {
+    if (config.cluster()) {
       options.setType(RedisClientType.CLUSTER);
-      for (String node : nodes) {
-        options.addConnectionString(node.trim());
-      }
+      config.nodes().forEach(options::addConnectionString);
     } else {
       options.setConnectionString(config.uri().trim());
     }

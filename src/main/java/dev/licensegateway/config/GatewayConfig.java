@@ -1,6 +1,7 @@
 package dev.licensegateway.config;
 
 import dev.licensegateway.gate.RateLimit;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,6 +29,15 @@ public record GatewayConfig(
   public record Redis(String uri, int poolSize, long timeoutMs) {
     public boolean configured() {
       return uri != null && !uri.isBlank();
+    }
+
+    /** SPEC 7: a comma-separated list of nodes means Redis Cluster. */
+    public List<String> nodes() {
+      return Arrays.stream(uri.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
+    }
+
+    public boolean cluster() {
+      return nodes().size() > 1;
     }
   }
 

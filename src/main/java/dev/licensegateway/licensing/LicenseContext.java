@@ -72,9 +72,12 @@ public record LicenseContext(
         : lastHeartbeat.plusSeconds(heartbeatIntervalS);
   }
 
-  /** Whether this request must register its IP on the license (SPEC 5.4 IP registration). */
-  public boolean ipRegistrationNeeded() {
-    return maxIps != null && "open".equals(ipMode) && licenseIpBlocked == null;
+  /**
+   * Whether a request from {@code ip} must register it on the license (SPEC 5.4 IP
+   * registration): the policy counts IPs, the mode is open, and this IP is not yet known.
+   */
+  public boolean mustRegister(String ip) {
+    return ip != null && maxIps != null && "open".equals(ipMode) && licenseIpBlocked == null;
   }
 
   public enum MachineState {

@@ -39,7 +39,7 @@ public final class LicenseService {
       if (gate != null) {
         return Future.succeededFuture(LicenseResult.of(gate, ctx, now));
       }
-      Future<Boolean> ipRegistered = query.ip() != null && ctx.ipRegistrationNeeded()
+      Future<Boolean> ipRegistered = ctx.mustRegister(query.ip())
           ? store.registerIp(ctx.licenseId(), query.ip(), ctx.maxIps())
           : Future.succeededFuture(true);
       return ipRegistered.map(registered -> {
@@ -105,7 +105,7 @@ public final class LicenseService {
       if (gate != null) {
         return Future.succeededFuture(LicenseResult.of(gate, ctx, now));
       }
-      if (query.ip() != null && ctx.ipRegistrationNeeded()) {
+      if (ctx.mustRegister(query.ip())) {
         return activateLocked(query, now);
       }
       MachineState state = ctx.machineState(now);
@@ -131,7 +131,7 @@ public final class LicenseService {
       if (gate != null) {
         return Future.succeededFuture(LicenseResult.of(gate, ctx, now));
       }
-      Future<Boolean> ipRegistered = query.ip() != null && ctx.ipRegistrationNeeded()
+      Future<Boolean> ipRegistered = ctx.mustRegister(query.ip())
           ? tx.registerIp(query.ip())
           : Future.succeededFuture(true);
       return ipRegistered.compose(registered -> {
@@ -249,7 +249,7 @@ public final class LicenseService {
       if ("allowlist".equals(ctx.ipMode()) && ctx.licenseIpBlocked() == null) {
         return Outcome.IP_NOT_ALLOWED;
       }
-      if (ctx.ipRegistrationNeeded() && ctx.ipsRegistered() >= ctx.maxIps()) {
+      if (ctx.mustRegister(query.ip()) && ctx.ipsRegistered() >= ctx.maxIps()) {
         return Outcome.IP_LIMIT_REACHED;
       }
     }
