@@ -1,26 +1,29 @@
 package dev.licensegateway;
 
+import dev.licensegateway.access.ApiKeyAuth;
 import dev.licensegateway.config.GatewayConfig;
-import dev.licensegateway.dialect.auth.AuthRoutes;
-import dev.licensegateway.dialect.keyport.KeyportRoutes;
-import dev.licensegateway.dialect.license.LicenseRoutes;
-import dev.licensegateway.dialect.v1.V1Routes;
+import dev.licensegateway.dialect.auth.AuthDialect;
+import dev.licensegateway.dialect.keyport.KeyportDialect;
+import dev.licensegateway.dialect.license.LicenseDialect;
+import dev.licensegateway.dialect.nativeapi.NativeDialect;
+import dev.licensegateway.dialect.v1.V1Dialect;
 import dev.licensegateway.gate.DailyQuota;
 import dev.licensegateway.gate.RedisGate;
 import dev.licensegateway.http.ClientIp;
+import dev.licensegateway.http.Pipeline;
+import dev.licensegateway.http.Routes;
 import dev.licensegateway.licensing.LicenseService;
 import dev.licensegateway.licensing.ProductKeys;
 import dev.licensegateway.licensing.SessionService;
-import dev.licensegateway.store.ProductStore;
-import dev.licensegateway.store.SessionStore;
-import dev.licensegateway.manage.ApiKeyAuth;
-import dev.licensegateway.manage.ManageRoutes;
+import dev.licensegateway.manage.ManageApi;
 import dev.licensegateway.manage.ManageStore;
 import dev.licensegateway.ops.GatewayMetrics;
 import dev.licensegateway.ops.Health;
 import dev.licensegateway.signing.KeyRing;
 import dev.licensegateway.signing.SigningAlg;
 import dev.licensegateway.store.LicenseStore;
+import dev.licensegateway.store.ProductStore;
+import dev.licensegateway.store.SessionStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -29,7 +32,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -44,7 +46,6 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,23 +126,16 @@ public final class Gateway {
     Health health = new Health(vertx, pool, redis, schemaVersion, Math.max(pgTimeout, config.redis().timeoutMs()));
     long redisTimeout = config.redis().timeoutMs();
     LicenseService core = new LicenseService(new LicenseStore(pool, pgTimeout, metrics),
-        new DailyQuota(redis, clock, redisTimeout, metrics), clock);
+        new DailyQuota(redis, redisTimeout, metrics), clock);
     RedisGate gate = new RedisGate(redis, config.redis().cluster(), config.nativeApi().nonceTtlSeconds(),
         redisTimeout, config.rateLimits().failOpen(), metrics);
-    ApiKeyAuth apiKeys = new ApiKeyAuth(pool, pgTimeout);
     SessionStore sessions = new SessionStore(pool, pgTimeout);
     // Expired /auth sessions are kept a day (for support questions), then purged.
     vertx.setPeriodic(SESSION_PURGE_PERIOD_MS, id -> sessions.purgeExpired(clock.instant().minusSeconds(86_400))
         .onFailure(e -> LOG.warn("session purge failed: {}", e.toString())));
-    ClientIp clientIp = new ClientIp(config.trustedProxies());
-    GatewayConfig.RateLimits limits = config.rateLimits();
-    int bodyLimit = config.http().bodyLimitBytes();
-    GatewayVerticle.Services services = new GatewayVerticle.Services(
-        config, core, gate,
-        keys, signer, clientIp, clock, metrics, health,
-        new ManageRoutes(new ManageStore(pool, pgTimeout), apiKeys, gate, limits.apiKey(), bodyLimit),
-        compatibilityDialects(config, keys, signer, core, gate, apiKeys, new ProductStore(pool, pgTimeout),
-            sessions, clientIp, clock));
+    GatewayVerticle.Services services = new GatewayVerticle.Services(config, keys, metrics, health,
+        routes(config, keys, signer, core, gate, new ApiKeyAuth(pool, pgTimeout), new ProductStore(pool, pgTimeout),
+            sessions, new ManageStore(pool, pgTimeout), clock));
     Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 
@@ -172,25 +166,26 @@ public final class Gateway {
         });
   }
 
-  /** SPEC 5: the four dialects that speak other license APIs' contracts over the same core. */
-  private static List<Consumer<Router>> compatibilityDialects(GatewayConfig config, KeyRing keys,
-      KeyRing.ResponseSigner signer, LicenseService core, RedisGate gate, ApiKeyAuth apiKeys, ProductStore products,
-      SessionStore sessions, ClientIp clientIp, Clock clock) {
+  /** Every public route: the native dialect, the four of SPEC 5 and the management API, on one pipeline. */
+  private static List<Routes> routes(GatewayConfig config, KeyRing keys, KeyRing.ResponseSigner signer,
+      LicenseService core, RedisGate gate, ApiKeyAuth apiKeys, ProductStore products, SessionStore sessions,
+      ManageStore manage, Clock clock) {
     GatewayConfig.RateLimits limits = config.rateLimits();
-    int bodyLimit = config.http().bodyLimitBytes();
+    Pipeline pipeline = new Pipeline(gate, new ClientIp(config.trustedProxies()), limits.clientIp(),
+        config.http().bodyLimitBytes());
     // SPEC 5.1 signs /license answers with RSA-SHA256 whatever the native algorithm.
     KeyRing.ResponseSigner rsa = keys.signer(SigningAlg.RSA_SHA256).orElseGet(() -> {
       LOG.warn("no RSA-SHA256 key: /license answers are signed with {} instead", signer.alg().wireName());
       return signer;
     });
-    LicenseRoutes license = new LicenseRoutes(core, gate, limits.licenseKey(), limits.clientIp(), rsa, clientIp, clock,
-        bodyLimit);
-    AuthRoutes auth = new AuthRoutes(new SessionService(core, products, sessions, clock), gate, limits.clientIp(),
-        clientIp, clock, bodyLimit);
-    V1Routes v1 = new V1Routes(core, apiKeys, gate, limits.apiKey(), limits.clientIp(), clientIp, clock, bodyLimit);
-    KeyportRoutes keyport = new KeyportRoutes(new ProductKeys(core, products, clock), gate, limits.productKey(),
-        limits.clientIp(), clientIp, clock, bodyLimit);
-    return List.of(license::mount, auth::mount, v1::mount, keyport::mount);
+    return List.of(
+        new NativeDialect(core, pipeline, config.nativeApi().secret(), limits.licenseKey(), signer, clock,
+            config.nativeApi().timestampSkewSeconds()),
+        new ManageApi(apiKeys, pipeline, limits.apiKey(), manage),
+        new LicenseDialect(core, pipeline, limits.licenseKey(), rsa),
+        new AuthDialect(new SessionService(core, products, sessions, clock), pipeline, clock),
+        new V1Dialect(core, apiKeys, pipeline, limits.apiKey()),
+        new KeyportDialect(new ProductKeys(core, products, clock), pipeline, limits.productKey()));
   }
 
   static RedisOptions redisOptions(GatewayConfig.Redis config) {

@@ -1,13 +1,11 @@
 package dev.licensegateway;
 
 import dev.licensegateway.config.GatewayConfig;
-import dev.licensegateway.dialect.nativeapi.NativeRoutes;
-import dev.licensegateway.gate.RedisGate;
-import dev.licensegateway.http.ClientIp;
+import dev.licensegateway.http.Pipeline;
+import dev.licensegateway.http.Reply;
 import dev.licensegateway.http.RequestIds;
 import dev.licensegateway.http.RequestTags;
-import dev.licensegateway.licensing.LicenseService;
-import dev.licensegateway.manage.ManageRoutes;
+import dev.licensegateway.http.Routes;
 import dev.licensegateway.ops.GatewayMetrics;
 import dev.licensegateway.ops.Health;
 import dev.licensegateway.ops.OpenApiDocument;
@@ -24,9 +22,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import java.time.Clock;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /** Mounts every feature's routes on one router and serves them; one instance per event loop. */
@@ -38,16 +34,10 @@ public final class GatewayVerticle extends VerticleBase {
   /** What every verticle instance shares: built once by {@link Gateway}. */
   public record Services(
       GatewayConfig config,
-      LicenseService core,
-      RedisGate gate,
       KeyRing keys,
-      KeyRing.ResponseSigner signer,
-      ClientIp clientIp,
-      Clock clock,
       GatewayMetrics metrics,
       Health health,
-      ManageRoutes manage,
-      List<Consumer<Router>> dialects) {}
+      List<Routes> routes) {}
 
   private final Services services;
   private HttpServer server;
@@ -102,14 +92,7 @@ public final class GatewayVerticle extends VerticleBase {
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/jwk-set+json").end(jwks);
     });
 
-    GatewayConfig config = services.config();
-    new NativeRoutes(services.core(), config.nativeApi().secret(), services.gate(), config.rateLimits(),
-        services.signer(),
-        services.clientIp(), services.clock(), config.nativeApi().timestampSkewSeconds(),
-        config.http().bodyLimitBytes()).mount(router);
-
-    services.manage().mount(router);
-    services.dialects().forEach(dialect -> dialect.accept(router));
+    services.routes().forEach(routes -> routes.mount(router));
 
     router.errorHandler(404, ctx -> plainError(ctx, 404, "not_found", "no such route"));
     router.errorHandler(405, ctx -> plainError(ctx, 405, "method_not_allowed", "method not allowed on this route"));
@@ -142,10 +125,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private static void plainError(RoutingContext ctx, int status, String code, String message) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
-        .end(new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)).encode());
+    Pipeline.send(ctx, Reply.of(status, new JsonObject().put("error", new JsonObject().put("code", code)
+        .put("message", message)), String.valueOf(status)));
   }
 }

@@ -1,6 +1,8 @@
 package dev.licensegateway.cli;
 
-import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.access.Scope;
+import dev.licensegateway.infra.Secrets;
+import dev.licensegateway.infra.WireName;
 import dev.licensegateway.store.Migrations;
 import io.vertx.pgclient.PgConnectOptions;
 import java.sql.Connection;
@@ -17,9 +19,7 @@ import java.util.UUID;
  */
 public final class AccountAdmin implements AutoCloseable {
 
-  public static final List<String> ALL_SCOPES = List.of(
-      "products:read", "products:write", "licenses:read", "licenses:write",
-      "machines:write", "rules:write", "keys:write", "licenses:validate");
+  public static final List<String> ALL_SCOPES = List.copyOf(WireName.names(Scope.class));
 
   private final Connection connection;
 

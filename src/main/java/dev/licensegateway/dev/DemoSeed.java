@@ -1,7 +1,7 @@
 package dev.licensegateway.dev;
 
 import dev.licensegateway.cli.AccountAdmin;
-import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.infra.Secrets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

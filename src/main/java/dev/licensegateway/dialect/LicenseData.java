@@ -1,9 +1,8 @@
 package dev.licensegateway.dialect;
 
+import dev.licensegateway.infra.UtcClock;
 import dev.licensegateway.licensing.LicenseResult;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -27,23 +26,18 @@ public final class LicenseData {
     if (valid != null) {
       data.put("valid", valid);
     }
-    data.put("expires_at", rfc3339(ctx.expiresAt()));
+    data.put("expires_at", UtcClock.rfc3339(ctx.expiresAt()));
     data.put("max_machines", ctx.maxMachines());
     data.put("machines_used", result.machinesUsed());
     data.put("entitlements", ctx.entitlements());
     Instant due = result.heartbeatDueAt();
     if (due != null) {
-      data.put("heartbeat_due_at", rfc3339(due));
+      data.put("heartbeat_due_at", UtcClock.rfc3339(due));
     }
-    data.put("issued_at", rfc3339(result.now()));
+    data.put("issued_at", UtcClock.rfc3339(result.now()));
     if (nonce != null) {
       data.put("nonce", nonce);
     }
     return data;
-  }
-
-  /** RFC 3339 UTC, whole seconds: {@code 2026-11-24T10:00:00Z}. */
-  public static String rfc3339(Instant instant) {
-    return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
   }
 }

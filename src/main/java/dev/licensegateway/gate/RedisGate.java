@@ -1,5 +1,6 @@
 package dev.licensegateway.gate;
 
+import dev.licensegateway.infra.Unavailable;
 import dev.licensegateway.ops.GatewayMetrics;
 import dev.licensegateway.ops.ThrottledLog;
 import io.vertx.core.Future;
@@ -76,7 +77,7 @@ public final class RedisGate {
           metrics.count("lgw_redis_errors_total", "Redis calls that failed or timed out", "op", "gate");
           if (nonce != null || !failOpen) {
             LOG.warn("redis-gate", "Redis unavailable for the gate; failing closed", e);
-            return Future.failedFuture(e);
+            return Future.failedFuture(Unavailable.fromRedis(e));
           }
           LOG.warn("redis-gate-open", "Redis unavailable for rate limiting; failing open", e);
           metrics.count("lgw_ratelimit_fail_open_total", "Requests let through because Redis could not be asked");

@@ -1,20 +1,19 @@
 package dev.licensegateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.licensegateway.infra.Formats;
+import dev.licensegateway.infra.WireName;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Validates a JSON request body field by field and collects every problem, so that a
  * client learns all that is wrong with its request at once (SPEC 2.4, 1702 details).
  */
 public final class FieldErrors {
-
-  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
   private final JsonNode body;
   private final List<FieldError> errors = new ArrayList<>();
@@ -46,14 +45,22 @@ public final class FieldErrors {
     errors.add(new FieldError(field, message));
   }
 
-  public JsonArray toJson() {
+  /** Fails the request with every error found, or does nothing when there is none. */
+  public void orFail() {
+    if (!errors.isEmpty()) {
+      throw Problem.invalidFields(errors);
+    }
+  }
+
+  /** The errors as {@code [{"field", "message"}, …]}, the details of most error forms. */
+  public static JsonArray toJson(List<FieldError> errors) {
     JsonArray details = new JsonArray();
     errors.forEach(e -> details.add(new JsonObject().put("field", e.field()).put("message", e.message())));
     return details;
   }
 
   /** The errors as {@code {"field": ["message", …]}}, the form of the /license dialect. */
-  public JsonObject toFieldMap() {
+  public static JsonObject toFieldMap(List<FieldError> errors) {
     JsonObject map = new JsonObject();
     errors.forEach(e -> {
       JsonArray messages = map.getJsonArray(e.field());
@@ -89,11 +96,21 @@ public final class FieldErrors {
       return null;
     }
     String lower = value.toLowerCase(Locale.ROOT);
-    if (!HEX64.matcher(lower).matches()) {
+    if (!Formats.isHex64(lower)) {
       add(field, "must be 64 hexadecimal characters (the SHA-256 of the device identifier)");
       return null;
     }
     return lower;
+  }
+
+  /** SPEC 1: a required license key in {@code XXXXX-XXXXX-XXXXX-XXXXX-XXXXX} form. */
+  public String requiredLicenseKey(String field) {
+    String value = requiredString(field, 255);
+    if (value != null && !Formats.isLicenseKey(value)) {
+      add(field, "must be of the form " + Formats.LICENSE_KEY_FORM);
+      return null;
+    }
+    return value;
   }
 
   /** An optional list of up to maxItems strings; an empty list when absent. */
@@ -176,6 +193,12 @@ public final class FieldErrors {
       return null;
     }
     return value;
+  }
+
+  /** An optional name of the contract's vocabulary; null when absent or not one of {@code type}'s. */
+  public <E extends Enum<E> & WireName> E optionalEnum(String field, Class<E> type) {
+    String value = optionalEnum(field, WireName.names(type));
+    return value == null ? null : WireName.parse(type, value);
   }
 
   /** An optional RFC 3339 timestamp. */

@@ -11,19 +11,19 @@ import java.util.UUID;
 public record LicenseContext(
     UUID licenseId,
     String key,
-    String status,
+    LicenseStatus status,
     Instant expiresAt,
     String environment,
     int maxMachines,
     List<String> entitlements,
     Integer heartbeatIntervalS,
     Integer maxIps,
-    String ipMode,
+    IpMode ipMode,
     UUID productId,
-    String productStatus,
+    ProductStatus productStatus,
     Integer dailyValidationLimit,
     UUID accountId,
-    String accountStatus,
+    AccountStatus accountStatus,
     Long credits,
     Instant machineLastHeartbeat,
     long machinesUsed,
@@ -43,10 +43,10 @@ public record LicenseContext(
 
   /** SPEC 2.2 status: the license state a client can poll. */
   public String displayStatus(Instant now) {
-    if (!"active".equals(status)) {
-      return status;
+    if (status != LicenseStatus.ACTIVE) {
+      return status.wire();
     }
-    return expired(now) ? "expired" : "active";
+    return expired(now) ? "expired" : status.wire();
   }
 
   public MachineState machineState(Instant now) {
@@ -77,7 +77,7 @@ public record LicenseContext(
    * registration): the policy counts IPs, the mode is open, and this IP is not yet known.
    */
   public boolean mustRegister(String ip) {
-    return ip != null && maxIps != null && "open".equals(ipMode) && licenseIpBlocked == null;
+    return ip != null && maxIps != null && ipMode == IpMode.OPEN && licenseIpBlocked == null;
   }
 
   public enum MachineState {

@@ -1,5 +1,6 @@
 package dev.licensegateway.licensing;
 
+import dev.licensegateway.infra.UtcClock;
 import java.time.Instant;
 
 /**
@@ -21,6 +22,11 @@ public record LicenseResult(
 
   public static LicenseResult valid(LicenseContext context, Instant now, long machinesUsed, Instant lastHeartbeat) {
     return new LicenseResult(Outcome.VALID, context, now, machinesUsed, lastHeartbeat);
+  }
+
+  /** SPEC 3: a used daily quota may be asked again at the next midnight UTC; 0 for every other outcome. */
+  public long retryAfterSeconds() {
+    return outcome == Outcome.QUOTA_EXHAUSTED ? UtcClock.secondsToMidnight(now) : 0;
   }
 
   public Instant heartbeatDueAt() {

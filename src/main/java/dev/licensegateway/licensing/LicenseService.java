@@ -1,8 +1,7 @@
 package dev.licensegateway.licensing;
 
-import dev.licensegateway.gate.DailyQuota;
+import dev.licensegateway.infra.UtcClock;
 import dev.licensegateway.licensing.LicenseContext.MachineState;
-import dev.licensegateway.store.LicenseStore;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
@@ -15,11 +14,11 @@ import java.util.Set;
  */
 public final class LicenseService {
 
-  private final LicenseStore store;
-  private final DailyQuota quota;
+  private final LicenseRepository store;
+  private final ValidationQuota quota;
   private final Clock clock;
 
-  public LicenseService(LicenseStore store, DailyQuota quota, Clock clock) {
+  public LicenseService(LicenseRepository store, ValidationQuota quota, Clock clock) {
     this.store = store;
     this.quota = quota;
     this.clock = clock;
@@ -31,7 +30,7 @@ public final class LicenseService {
 
   public Future<LicenseResult> validate(LicenseQuery query) {
     Instant now = now();
-    return store.context(query, now).compose(ctx -> countValidation(ctx).compose(withinQuota -> {
+    return store.context(query, now).compose(ctx -> countValidation(ctx, now).compose(withinQuota -> {
       if (!withinQuota) {
         return Future.succeededFuture(LicenseResult.of(Outcome.QUOTA_EXHAUSTED, ctx, now));
       }
@@ -70,7 +69,7 @@ public final class LicenseService {
    */
   public Future<LicenseResult> admit(LicenseQuery query) {
     Instant now = now();
-    return store.context(query, now).compose(ctx -> countValidation(ctx).map(withinQuota -> {
+    return store.context(query, now).compose(ctx -> countValidation(ctx, now).map(withinQuota -> {
       if (!withinQuota) {
         return LicenseResult.of(Outcome.QUOTA_EXHAUSTED, ctx, now);
       }
@@ -83,11 +82,11 @@ public final class LicenseService {
    * SPEC 3: every validation of a product with a daily limit counts, once its license is
    * known to belong to a product that is up; false when the day's quota is used.
    */
-  private Future<Boolean> countValidation(LicenseContext ctx) {
+  private Future<Boolean> countValidation(LicenseContext ctx, Instant now) {
     if (ctx == null || ctx.dailyValidationLimit() == null || ownerOutcome(ctx) != null) {
       return Future.succeededFuture(true);
     }
-    return quota.take(ctx.productId(), ctx.dailyValidationLimit());
+    return quota.take(ctx.productId(), ctx.dailyValidationLimit(), UtcClock.day(now));
   }
 
   /**
@@ -220,13 +219,13 @@ public final class LicenseService {
       return owner;
     }
     switch (ctx.status()) {
-      case "revoked" -> {
+      case REVOKED -> {
         return Outcome.REVOKED;
       }
-      case "inactive", "suspended" -> {
+      case INACTIVE, SUSPENDED -> {
         return Outcome.SUSPENDED;
       }
-      default -> { }
+      case ACTIVE -> { }
     }
     if (ctx.expired(now)) {
       return Outcome.EXPIRED;
@@ -246,7 +245,7 @@ public final class LicenseService {
       if (ctx.ipAllowListed() && !ctx.ipAllowedByProduct()) {
         return Outcome.IP_NOT_ALLOWED;
       }
-      if ("allowlist".equals(ctx.ipMode()) && ctx.licenseIpBlocked() == null) {
+      if (ctx.ipMode() == IpMode.ALLOWLIST && ctx.licenseIpBlocked() == null) {
         return Outcome.IP_NOT_ALLOWED;
       }
       if (ctx.mustRegister(query.ip()) && ctx.ipsRegistered() >= ctx.maxIps()) {
@@ -258,12 +257,12 @@ public final class LicenseService {
 
   private static Outcome ownerOutcome(LicenseContext ctx) {
     return switch (ctx.accountStatus()) {
-      case "suspended" -> Outcome.ACCOUNT_SUSPENDED;
-      case "billing_suspended" -> Outcome.ACCOUNT_BILLING_SUSPENDED;
-      default -> switch (ctx.productStatus()) {
-        case "archived" -> Outcome.PRODUCT_ARCHIVED;
-        case "disabled" -> Outcome.PRODUCT_DISABLED;
-        default -> null;
+      case SUSPENDED -> Outcome.ACCOUNT_SUSPENDED;
+      case BILLING_SUSPENDED -> Outcome.ACCOUNT_BILLING_SUSPENDED;
+      case ACTIVE -> switch (ctx.productStatus()) {
+        case ARCHIVED -> Outcome.PRODUCT_ARCHIVED;
+        case DISABLED -> Outcome.PRODUCT_DISABLED;
+        case ACTIVE -> null;
       };
     };
   }

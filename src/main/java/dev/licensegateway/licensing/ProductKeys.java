@@ -1,6 +1,6 @@
 package dev.licensegateway.licensing;
 
-import dev.licensegateway.store.ProductStore;
+import dev.licensegateway.infra.Secrets;
 import io.vertx.core.Future;
 import java.time.Clock;
 
@@ -8,10 +8,10 @@ import java.time.Clock;
 public final class ProductKeys {
 
   private final LicenseService core;
-  private final ProductStore products;
+  private final ProductDirectory products;
   private final Clock clock;
 
-  public ProductKeys(LicenseService core, ProductStore products, Clock clock) {
+  public ProductKeys(LicenseService core, ProductDirectory products, Clock clock) {
     this.core = core;
     this.products = products;
     this.clock = clock;

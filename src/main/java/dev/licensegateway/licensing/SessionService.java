@@ -1,7 +1,6 @@
 package dev.licensegateway.licensing;
 
-import dev.licensegateway.store.ProductStore;
-import dev.licensegateway.store.SessionStore;
+import dev.licensegateway.infra.Secrets;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -28,11 +27,11 @@ public final class SessionService {
   }
 
   private final LicenseService core;
-  private final ProductStore products;
-  private final SessionStore sessions;
+  private final ProductDirectory products;
+  private final SessionRepository sessions;
   private final Clock clock;
 
-  public SessionService(LicenseService core, ProductStore products, SessionStore sessions, Clock clock) {
+  public SessionService(LicenseService core, ProductDirectory products, SessionRepository sessions, Clock clock) {
     this.core = core;
     this.products = products;
     this.sessions = sessions;

@@ -1,6 +1,15 @@
 package dev.licensegateway.manage;
 
-import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.access.Caller;
+import dev.licensegateway.access.Scope;
+import dev.licensegateway.http.Problem;
+import dev.licensegateway.infra.Secrets;
+import dev.licensegateway.infra.Unavailable;
+import dev.licensegateway.infra.UtcClock;
+import dev.licensegateway.infra.WireName;
+import dev.licensegateway.licensing.IpMode;
+import dev.licensegateway.licensing.LicenseStatus;
+import dev.licensegateway.licensing.RuleKind;
 import dev.licensegateway.store.Credits;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -13,10 +22,9 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -59,18 +67,18 @@ public final class ManageStore {
    */
   public Future<UUID> owned(Caller caller, Kind kind, UUID id) {
     if (id == null) {
-      return Future.failedFuture(ManageError.notFound(kind.noun));
+      return Future.failedFuture(Problem.notFound(kind.noun));
     }
     return rows(pool, kind.ownerSql, Tuple.of(id)).compose(rows -> {
       if (rows.size() == 0) {
-        return Future.failedFuture(ManageError.notFound(kind.noun));
+        return Future.failedFuture(Problem.notFound(kind.noun));
       }
       Row row = rows.iterator().next();
       if (!row.getUUID("account_id").equals(caller.accountId())) {
-        return Future.failedFuture(ManageError.forbidden("this " + kind.noun + " belongs to another account"));
+        return Future.failedFuture(Problem.forbidden("this " + kind.noun + " belongs to another account"));
       }
       if (!row.getString("environment").equals(caller.environment())) {
-        return Future.failedFuture(ManageError.notFound(kind.noun));
+        return Future.failedFuture(Problem.notFound(kind.noun));
       }
       return Future.succeededFuture(id);
     });
@@ -123,7 +131,7 @@ public final class ManageStore {
 
   public record PolicyFields(String name, Integer maxMachines, boolean durationGiven, Integer durationDays,
       boolean heartbeatGiven, Integer heartbeatIntervalS, List<String> entitlements, boolean maxIpsGiven,
-      Integer maxIps, String ipMode) {}
+      Integer maxIps, IpMode ipMode) {}
 
   public Future<JsonObject> createPolicy(Caller caller, UUID productId, PolicyFields f) {
     return doc("""
@@ -134,7 +142,7 @@ public final class ManageStore {
         """, Tuple.tuple().addValue(caller.accountId()).addValue(productId).addValue(f.name())
             .addValue(f.maxMachines()).addValue(f.durationDays()).addValue(f.heartbeatIntervalS())
             .addValue(f.entitlements() == null ? null : f.entitlements().toArray(String[]::new))
-            .addValue(f.maxIps()).addValue(f.ipMode()));
+            .addValue(f.maxIps()).addValue(wire(f.ipMode())));
   }
 
   public Future<JsonObject> policy(UUID id) {
@@ -163,7 +171,7 @@ public final class ManageStore {
             .addValue(f.durationGiven()).addValue(f.durationDays())
             .addValue(f.heartbeatGiven()).addValue(f.heartbeatIntervalS())
             .addValue(f.entitlements() == null ? null : f.entitlements().toArray(String[]::new))
-            .addValue(f.maxIpsGiven()).addValue(f.maxIps()).addValue(f.ipMode()));
+            .addValue(f.maxIpsGiven()).addValue(f.maxIps()).addValue(wire(f.ipMode())));
   }
 
   // ---- licenses --------------------------------------------------------------------------
@@ -174,11 +182,11 @@ public final class ManageStore {
    * creations race, and a refused creation writes nothing.
    */
   public Future<JsonObject> createLicense(Caller caller, UUID policyId, String key, Instant expiresAt,
-      Integer maxMachines, List<String> entitlements, String status) {
+      Integer maxMachines, List<String> entitlements, LicenseStatus status) {
     return pool.withTransaction(conn -> Credits.spend(conn, caller.accountId())
         .compose(paid -> {
           if (!paid) {
-            return Future.failedFuture(ManageError.noCredits());
+            return Future.failedFuture(Problem.noCredits());
           }
           return conn.preparedQuery("""
               INSERT INTO licenses (account_id, product_id, policy_id, environment, key, status, expires_at,
@@ -190,32 +198,32 @@ public final class ManageStore {
                 FROM policies p WHERE p.id = $2
               RETURNING lgw_license_doc(licenses)
               """).execute(Tuple.tuple().addValue(caller.accountId()).addValue(policyId)
-                  .addValue(caller.environment()).addValue(key).addValue(status).addValue(utc(expiresAt))
+                  .addValue(caller.environment()).addValue(key).addValue(wire(status)).addValue(UtcClock.offset(expiresAt))
                   .addValue(maxMachines)
                   .addValue(entitlements == null ? null : entitlements.toArray(String[]::new)));
         }))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .map(ManageStore::firstDoc)
-        .recover(e -> isUniqueViolation(e)
-            ? Future.failedFuture(ManageError.badField("key", "is already in use"))
-            : Future.failedFuture(e));
+        .recover(e -> Future.failedFuture(isUniqueViolation(e)
+            ? Problem.invalidField("key", "is already in use")
+            : refusal(e)));
   }
 
   public Future<JsonObject> license(UUID id) {
     return doc("SELECT lgw_license_doc(l) FROM licenses l WHERE l.id = $1 AND l.deleted_at IS NULL", Tuple.of(id));
   }
 
-  public Future<Page> licenses(Caller caller, UUID productId, String status, UUID after, int limit) {
+  public Future<Page> licenses(Caller caller, UUID productId, LicenseStatus status, UUID after, int limit) {
     return page("""
         SELECT lgw_license_doc(l) FROM licenses l
          WHERE l.account_id = $1 AND l.environment = $2 AND l.deleted_at IS NULL
            AND ($3::uuid IS NULL OR l.product_id = $3) AND ($4::text IS NULL OR l.status = $4)
            AND ($5::uuid IS NULL OR (l.created_at, l.id) < (SELECT created_at, id FROM licenses WHERE id = $5))
          ORDER BY l.created_at DESC, l.id DESC LIMIT $6
-        """, Tuple.of(caller.accountId(), caller.environment(), productId, status, after, limit + 1), limit);
+        """, Tuple.of(caller.accountId(), caller.environment(), productId, wire(status), after, limit + 1), limit);
   }
 
-  public Future<JsonObject> updateLicense(UUID id, String status, boolean expiresGiven, Instant expiresAt,
+  public Future<JsonObject> updateLicense(UUID id, LicenseStatus status, boolean expiresGiven, Instant expiresAt,
       boolean maxGiven, Integer maxMachines, boolean entitlementsGiven, List<String> entitlements) {
     return doc("""
         UPDATE licenses SET status = COALESCE($2, status),
@@ -224,7 +232,7 @@ public final class ManageStore {
                entitlements = CASE WHEN $7 THEN $8 ELSE entitlements END,
                updated_at = now()
          WHERE id = $1 AND deleted_at IS NULL RETURNING lgw_license_doc(licenses)
-        """, Tuple.tuple().addValue(id).addValue(status).addValue(expiresGiven).addValue(utc(expiresAt))
+        """, Tuple.tuple().addValue(id).addValue(wire(status)).addValue(expiresGiven).addValue(UtcClock.offset(expiresAt))
             .addValue(maxGiven).addValue(maxMachines).addValue(entitlementsGiven)
             .addValue(entitlements == null ? null : entitlements.toArray(String[]::new)));
   }
@@ -250,11 +258,11 @@ public final class ManageStore {
 
   // ---- rules and license IPs -------------------------------------------------------------
 
-  public Future<JsonObject> createRule(Caller caller, UUID productId, String kind, String value, String cidr) {
+  public Future<JsonObject> createRule(Caller caller, UUID productId, RuleKind kind, String value, String cidr) {
     return doc("""
         INSERT INTO product_rules (account_id, product_id, kind, value, cidr)
         VALUES ($1, $2, $3, $4, network($5::text::inet)) RETURNING lgw_rule_doc(product_rules)
-        """, Tuple.of(caller.accountId(), productId, kind, value, cidr));
+        """, Tuple.of(caller.accountId(), productId, kind.wire(), value, cidr));
   }
 
   public Future<Page> rules(Caller caller, UUID productId, UUID after, int limit) {
@@ -285,13 +293,13 @@ public final class ManageStore {
 
   // ---- API keys --------------------------------------------------------------------------
 
-  public Future<JsonObject> createKey(Caller caller, String name, List<String> scopes, String environment) {
+  public Future<JsonObject> createKey(Caller caller, String name, Set<Scope> scopes, String environment) {
     String key = Secrets.apiKey(environment);
     return doc("""
         INSERT INTO api_keys (account_id, name, key_digest, key_hint, scopes, environment)
         VALUES ($1, $2, $3, $4, $5, $6) RETURNING lgw_api_key_doc(api_keys)
         """, Tuple.tuple().addValue(caller.accountId()).addValue(name).addValue(Buffer.buffer(Secrets.digest(key)))
-            .addValue(Secrets.hint(key)).addValue(scopes.toArray(String[]::new)).addValue(environment))
+            .addValue(Secrets.hint(key)).addValue(scopes.stream().map(Scope::wire).toArray(String[]::new)).addValue(environment))
         .map(doc -> doc.put("key", key));
   }
 
@@ -341,19 +349,34 @@ public final class ManageStore {
   }
 
   private Future<RowSet<Row>> rows(SqlClient client, String sql, Tuple args) {
-    return client.preparedQuery(sql).execute(args).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    return client.preparedQuery(sql).execute(args).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(refusal(e)));
   }
 
-  static boolean isDataError(Throwable e) {
-    return e instanceof PgException pg && pg.getSqlState() != null
-        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
+  /**
+   * A failed statement as the API answers it: a value our validation let through but a
+   * constraint refused is the client's (class 22 data, 23 integrity); the rest is an outage
+   * or a defect.
+   */
+  private static Throwable refusal(Throwable e) {
+    if (e instanceof Problem) {
+      return e;
+    }
+    if (isUniqueViolation(e)) {
+      return Problem.badRequest("that value is already in use");
+    }
+    if (e instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"))) {
+      return Problem.badRequest("a value is out of range or malformed");
+    }
+    return Unavailable.fromPostgres(e);
   }
 
-  static boolean isUniqueViolation(Throwable e) {
+  private static String wire(WireName name) {
+    return name == null ? null : name.wire();
+  }
+
+  private static boolean isUniqueViolation(Throwable e) {
     return e instanceof PgException pg && "23505".equals(pg.getSqlState());
-  }
-
-  private static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 }

@@ -1,10 +1,17 @@
 package dev.licensegateway.store;
 
+import dev.licensegateway.infra.Unavailable;
+import dev.licensegateway.licensing.AccountStatus;
 import dev.licensegateway.licensing.Heartbeats;
+import dev.licensegateway.licensing.IpMode;
 import dev.licensegateway.licensing.LicenseContext;
 import dev.licensegateway.licensing.LicenseQuery;
+import dev.licensegateway.licensing.LicenseRepository;
 import dev.licensegateway.licensing.LicenseResult;
+import dev.licensegateway.licensing.LicenseStatus;
+import dev.licensegateway.licensing.ProductStatus;
 import dev.licensegateway.ops.GatewayMetrics;
+import dev.licensegateway.infra.UtcClock;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -13,8 +20,6 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -22,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /** Postgres access of the licensing core: every SQL statement it runs is in this file. */
-public final class LicenseStore {
+public final class LicenseStore implements LicenseRepository {
 
   /**
    * The license, its policy, product, account, the asking machine, and each rule for the
@@ -123,6 +128,7 @@ public final class LicenseStore {
     this.metrics = metrics;
   }
 
+  @Override
   public Future<LicenseContext> context(LicenseQuery query, Instant now) {
     return deadline("context", context(pool, query, now));
   }
@@ -131,15 +137,16 @@ public final class LicenseStore {
    * Runs {@code work} in one transaction holding the license's row lock. A result other
    * than VALID rolls the transaction back, so a refused request leaves nothing written.
    */
+  @Override
   public Future<LicenseResult> inLicenseLock(LicenseQuery query, Instant now,
-      Function<LockedLicense, Future<LicenseResult>> work) {
+      Function<LicenseRepository.LockedLicense, Future<LicenseResult>> work) {
     Future<LicenseResult> run = pool.withTransaction(conn -> conn.preparedQuery(LOCK_SQL)
             .execute(Tuple.of(query.licenseKey(), query.productId(), query.environment(), query.accountId()))
             .compose(locked -> locked.size() == 0
                 ? Future.succeededFuture((LicenseContext) null)
                 // A new statement after the lock: its snapshot sees every machine committed before.
                 : context(conn, query, now))
-            .compose(ctx -> work.apply(new LockedLicense(conn, ctx)))
+            .compose(ctx -> work.apply(new Locked(conn, ctx)))
             .compose(result -> result.outcome().ok()
                 ? Future.succeededFuture(result)
                 : Future.failedFuture(new Rollback(result))))
@@ -148,12 +155,14 @@ public final class LicenseStore {
   }
 
   /** Registers an IP on a license unless it already holds {@code maxIps}; true when registered. */
+  @Override
   public Future<Boolean> registerIp(UUID licenseId, String ip, int maxIps) {
     return deadline("register_ip", pool.withTransaction(conn -> conn.preparedQuery(LOCK_BY_ID_SQL).execute(Tuple.of(licenseId))
         .compose(v -> registerIpLocked(conn, licenseId, ip, maxIps))));
   }
 
   /** Refreshes an active machine outside any lock; false when it is no longer bound. */
+  @Override
   public Future<Boolean> touchMachine(UUID licenseId, LicenseQuery query, Instant now) {
     return deadline("touch", touch(pool, licenseId, query, now).map(rows -> rows > 0));
   }
@@ -161,16 +170,18 @@ public final class LicenseStore {
   private static Future<Integer> touch(SqlClient client, UUID licenseId, LicenseQuery query, Instant now) {
     LicenseQuery.MachineInfo m = query.machine();
     return client.preparedQuery(TOUCH_MACHINE_SQL)
-        .execute(Tuple.tuple().addValue(licenseId).addValue(query.machineId()).addValue(utc(now))
+        .execute(Tuple.tuple().addValue(licenseId).addValue(query.machineId()).addValue(UtcClock.offset(now))
             .addValue(m.name()).addValue(m.platform()).addValue(m.hostname()).addValue(query.ip()))
         .map(RowSet::rowCount);
   }
 
+  @Override
   public Future<Boolean> recordHeartbeat(UUID licenseId, String machineId, Instant now) {
-    return deadline("heartbeat", pool.preparedQuery(HEARTBEAT_SQL).execute(Tuple.of(licenseId, machineId, utc(now)))
+    return deadline("heartbeat", pool.preparedQuery(HEARTBEAT_SQL).execute(Tuple.of(licenseId, machineId, UtcClock.offset(now)))
         .map(rows -> rows.rowCount() > 0));
   }
 
+  @Override
   public Future<Boolean> deleteMachine(UUID licenseId, String machineId) {
     return deadline("deactivate", pool.preparedQuery(DELETE_MACHINE_SQL).execute(Tuple.of(licenseId, machineId))
         .map(rows -> rows.rowCount() > 0));
@@ -190,7 +201,7 @@ public final class LicenseStore {
         .addValue(query.licenseKey())
         .addValue(query.machineId())
         .addValue(query.ip())
-        .addValue(utc(now))
+        .addValue(UtcClock.offset(now))
         .addValue(query.productId())
         .addValue(query.environment())
         .addValue(query.accountId());
@@ -206,21 +217,21 @@ public final class LicenseStore {
     return new LicenseContext(
         r.getUUID("id"),
         r.getString("key"),
-        r.getString("status"),
-        instant(r.getOffsetDateTime("expires_at")),
+        LicenseStatus.of(r.getString("status")),
+        UtcClock.instant(r.getOffsetDateTime("expires_at")),
         r.getString("environment"),
         r.getInteger("max_machines"),
         entitlements == null ? List.of() : Arrays.stream(entitlements).sorted().toList(),
         r.getInteger("heartbeat_interval_s"),
         r.getInteger("max_ips"),
-        r.getString("ip_mode"),
+        IpMode.of(r.getString("ip_mode")),
         r.getUUID("product_id"),
-        r.getString("product_status"),
+        ProductStatus.of(r.getString("product_status")),
         r.getInteger("daily_validation_limit"),
         r.getUUID("account_id"),
-        r.getString("account_status"),
+        AccountStatus.of(r.getString("account_status")),
         r.getLong("credits"),
-        instant(r.getOffsetDateTime("last_heartbeat_at")),
+        UtcClock.instant(r.getOffsetDateTime("last_heartbeat_at")),
         r.getLong("machines_used"),
         r.getBoolean("hwid_blocked"),
         r.getBoolean("hwid_allow_listed"),
@@ -236,50 +247,47 @@ public final class LicenseStore {
   private <T> Future<T> deadline(String op, Future<T> future) {
     long started = System.nanoTime();
     return future.timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .onComplete(ar -> metrics.timeDependency("postgres", op, System.nanoTime() - started, ar.succeeded()));
+        .onComplete(ar -> metrics.timeDependency("postgres", op, System.nanoTime() - started, ar.succeeded()))
+        .recover(e -> Future.failedFuture(Unavailable.fromPostgres(e)));
   }
 
-  static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-  }
-
-  static Instant instant(OffsetDateTime time) {
-    return time == null ? null : time.toInstant();
-  }
 
   /** The work a locked activation may do, on the locking connection. */
-  public static final class LockedLicense {
+  private static final class Locked implements LicenseRepository.LockedLicense {
     private final SqlConnection conn;
     private final LicenseContext context;
 
-    LockedLicense(SqlConnection conn, LicenseContext context) {
+    Locked(SqlConnection conn, LicenseContext context) {
       this.conn = conn;
       this.context = context;
     }
 
+    @Override
     public LicenseContext context() {
       return context;
     }
 
+    @Override
     public Future<Boolean> registerIp(String ip) {
       return registerIpLocked(conn, context.licenseId(), ip, context.maxIps());
     }
 
+    @Override
     public Future<Void> touchMachine(LicenseQuery query, Instant now) {
       return touch(conn, context.licenseId(), query, now).mapEmpty();
     }
 
-    /** Frees the slots of machines silent past their release time, then binds this one. */
+    @Override
     public Future<Void> insertMachine(LicenseQuery query, Instant now) {
       Future<?> released = context.heartbeatIntervalS() == null
           ? Future.succeededFuture()
-          : conn.preparedQuery(RELEASE_SILENT_MACHINES_SQL).execute(Tuple.of(context.licenseId(), utc(now),
+          : conn.preparedQuery(RELEASE_SILENT_MACHINES_SQL).execute(Tuple.of(context.licenseId(), UtcClock.offset(now),
               (int) Heartbeats.slotReleaseSeconds(context.heartbeatIntervalS())));
       LicenseQuery.MachineInfo m = query.machine();
       return released.compose(v -> conn.preparedQuery(INSERT_MACHINE_SQL)
           .execute(Tuple.tuple().addValue(context.licenseId()).addValue(query.machineId())
               .addValue(m.name()).addValue(m.platform()).addValue(m.hostname()).addValue(query.ip())
-              .addValue(utc(now))))
+              .addValue(UtcClock.offset(now))))
           .mapEmpty();
     }
   }

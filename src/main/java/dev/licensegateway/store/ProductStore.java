@@ -1,18 +1,17 @@
 package dev.licensegateway.store;
 
+import dev.licensegateway.infra.Unavailable;
+import dev.licensegateway.licensing.ProductDirectory;
+import dev.licensegateway.licensing.ProductStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** Products as the credentials of the /auth and /api/v1/validate dialects name them. */
-public final class ProductStore {
-
-  /** A product found by a credential; {@code secretDigest} is the app secret's SHA-256. */
-  public record ProductRef(UUID id, UUID accountId, String environment, String status, byte[] secretDigest) {}
+public final class ProductStore implements ProductDirectory {
 
   private static final String BY_APP_ID = """
       SELECT id, account_id, environment, status, app_secret_digest FROM products WHERE app_id = $1
@@ -29,22 +28,26 @@ public final class ProductStore {
     this.timeoutMs = timeoutMs;
   }
 
+  @Override
   public Future<ProductRef> byAppId(String appId) {
     return one(BY_APP_ID, Tuple.of(appId));
   }
 
+  @Override
   public Future<ProductRef> byProductKeyDigest(byte[] digest) {
     return one(BY_PRODUCT_KEY, Tuple.of(Buffer.buffer(digest)));
   }
 
   private Future<ProductRef> one(String sql, Tuple args) {
-    return pool.preparedQuery(sql).execute(args).timeout(timeoutMs, TimeUnit.MILLISECONDS).map(rows -> {
-      if (rows.size() == 0) {
-        return null;
-      }
-      Row r = rows.iterator().next();
-      return new ProductRef(r.getUUID("id"), r.getUUID("account_id"), r.getString("environment"),
-          r.getString("status"), r.getBuffer("app_secret_digest").getBytes());
-    });
+    return pool.preparedQuery(sql).execute(args).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(Unavailable.fromPostgres(e)))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          return new ProductRef(r.getUUID("id"), r.getUUID("account_id"), r.getString("environment"),
+              ProductStatus.of(r.getString("status")), r.getBuffer("app_secret_digest").getBytes());
+        });
   }
 }

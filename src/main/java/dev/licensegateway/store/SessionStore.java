@@ -1,22 +1,19 @@
 package dev.licensegateway.store;
 
+import dev.licensegateway.infra.Unavailable;
+import dev.licensegateway.infra.UtcClock;
+import dev.licensegateway.licensing.SessionRepository;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** /auth sessions and the credits they spend (SPEC 5.2). */
-public final class SessionStore {
-
-  /** A session found by its token's digest, with what a heartbeat needs to re-check its license. */
-  public record Session(UUID id, UUID productId, String appId, UUID licenseId, String licenseKey, String machineId,
-      Instant expiresAt, byte[] secretBox) {}
+public final class SessionStore implements SessionRepository {
 
   private static final String INSERT_SQL = """
       INSERT INTO sessions (token_digest, product_id, license_id, machine_id, expires_at, last_heartbeat_at,
@@ -46,8 +43,7 @@ public final class SessionStore {
    * many. Any instance may run it: the rows are the same for all.
    */
   public Future<Integer> purgeExpired(Instant before) {
-    return pool.preparedQuery(PURGE_SQL).execute(Tuple.of(utc(before)))
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS).map(rows -> rows.rowCount());
+    return deadline(pool.preparedQuery(PURGE_SQL).execute(Tuple.of(UtcClock.offset(before)))).map(rows -> rows.rowCount());
   }
 
   public SessionStore(Pool pool, long timeoutMs) {
@@ -59,26 +55,29 @@ public final class SessionStore {
    * Spends one credit when the account has a balance; true when paid (or unlimited). The
    * conditional decrement cannot take a balance below 0 however many logins race.
    */
+  @Override
   public Future<Boolean> spendCredit(UUID accountId) {
-    return Credits.spend(pool, accountId).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    return deadline(Credits.spend(pool, accountId));
   }
 
+  @Override
   public Future<Void> refundCredit(UUID accountId) {
-    return Credits.refund(pool, accountId).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    return deadline(Credits.refund(pool, accountId));
   }
 
+  @Override
   public Future<Void> create(byte[] tokenDigest, UUID productId, UUID licenseId, String machineId, Instant now,
       Instant expiresAt, byte[] secretBox, Instant billedUntil) {
-    return pool.preparedQuery(INSERT_SQL)
+    return deadline(pool.preparedQuery(INSERT_SQL)
         .execute(Tuple.tuple().addValue(Buffer.buffer(tokenDigest)).addValue(productId).addValue(licenseId)
-            .addValue(machineId).addValue(utc(expiresAt)).addValue(utc(now)).addValue(Buffer.buffer(secretBox))
-            .addValue(utc(billedUntil)))
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+            .addValue(machineId).addValue(UtcClock.offset(expiresAt)).addValue(UtcClock.offset(now))
+            .addValue(Buffer.buffer(secretBox)).addValue(UtcClock.offset(billedUntil))))
+        .mapEmpty();
   }
 
+  @Override
   public Future<Session> find(byte[] tokenDigest) {
-    return pool.preparedQuery(FIND_SQL).execute(Tuple.of(Buffer.buffer(tokenDigest)))
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+    return deadline(pool.preparedQuery(FIND_SQL).execute(Tuple.of(Buffer.buffer(tokenDigest))))
         .map(rows -> {
           if (rows.size() == 0) {
             return null;
@@ -95,8 +94,9 @@ public final class SessionStore {
    * paid. The session row is locked, so concurrent heartbeats charge an hour once; false
    * when a charge was due and the account had no credit.
    */
+  @Override
   public Future<Boolean> extend(UUID sessionId, UUID accountId, Instant now, Instant expiresAt, long hourSeconds) {
-    return pool.withTransaction(conn -> conn.preparedQuery(LOCK_SQL).execute(Tuple.of(sessionId)).compose(rows -> {
+    return deadline(pool.withTransaction(conn -> conn.preparedQuery(LOCK_SQL).execute(Tuple.of(sessionId)).compose(rows -> {
       Instant billedUntil = rows.iterator().next().getOffsetDateTime(0).toInstant();
       Future<Boolean> paid = Future.succeededFuture(true);
       Instant newBilledUntil = billedUntil;
@@ -106,12 +106,14 @@ public final class SessionStore {
       }
       Instant until = newBilledUntil;
       return paid.compose(ok -> !ok ? Future.succeededFuture(false)
-          : conn.preparedQuery(EXTEND_SQL).execute(Tuple.of(sessionId, utc(now), utc(expiresAt), utc(until)))
+          : conn.preparedQuery(EXTEND_SQL)
+              .execute(Tuple.of(sessionId, UtcClock.offset(now), UtcClock.offset(expiresAt), UtcClock.offset(until)))
               .map(true));
-    })).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    })));
   }
 
-  private static OffsetDateTime utc(Instant instant) {
-    return instant.atOffset(ZoneOffset.UTC);
+  /** Every call has a deadline; a failure to reach Postgres is an outage. */
+  private <T> Future<T> deadline(Future<T> call) {
+    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(e -> Future.failedFuture(Unavailable.fromPostgres(e)));
   }
 }

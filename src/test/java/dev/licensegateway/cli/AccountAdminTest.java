@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.TestServers;
 import java.util.List;

@@ -19,7 +19,7 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -143,7 +143,7 @@ class RedisGateTest {
       Map<String, Integer> outcomes = tally(calls);
       assertEquals(15, outcomes.getOrDefault("1716", 0), "validations past the limit of 25: " + outcomes);
       assertEquals(25, 40 - outcomes.get("1716"));
-      long toMidnight = DailyQuota.secondsToMidnightUtc(Clock.systemUTC());
+      long toMidnight = 86_400 - Instant.now().getEpochSecond() % 86_400; // a UTC day is 86,400 s
       for (Future<HttpResponse<Buffer>> call : calls) {
         if (call.result().statusCode() == 429) {
           long retryAfter = Long.parseLong(call.result().getHeader("Retry-After"));
@@ -160,7 +160,7 @@ class RedisGateTest {
   private static List<String> extraLicenses(Fixtures.License base, int count) {
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      String key = dev.licensegateway.licensing.Secrets.licenseKey();
+      String key = dev.licensegateway.infra.Secrets.licenseKey();
       Fixtures.exec("INSERT INTO licenses (account_id, product_id, policy_id, environment, key) "
           + "VALUES (?, ?, ?, 'live', ?)", base.accountId(), base.productId(), base.policyId(), key);
       keys.add(key);

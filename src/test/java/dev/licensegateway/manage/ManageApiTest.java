@@ -275,6 +275,6 @@ class ManageApiTest {
   }
 
   private static String randomBlock() {
-    return dev.licensegateway.licensing.Secrets.licenseKey().substring(0, 5);
+    return dev.licensegateway.infra.Secrets.licenseKey().substring(0, 5);
   }
 }

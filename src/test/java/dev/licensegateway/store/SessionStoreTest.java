@@ -2,7 +2,7 @@ package dev.licensegateway.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.TestServers;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package dev.licensegateway.testing;
 
-import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.store.Migrations;
 import io.vertx.pgclient.PgConnectOptions;
 import java.security.MessageDigest;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.licensegateway.Gateway;
-import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.testing.DialectClient;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.TestGateway;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.licensegateway.Gateway;
 import dev.licensegateway.config.GatewayConfig;
 import dev.licensegateway.gate.RateLimit;
-import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.testing.DialectWire;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.ManageClient;

@@ -10,7 +10,7 @@ import dev.licensegateway.Gateway;
 import dev.licensegateway.cli.AccountAdmin;
 import dev.licensegateway.config.GatewayConfig;
 import dev.licensegateway.gate.RateLimit;
-import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.testing.DialectWire;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.ManageClient;
@@ -46,6 +46,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class V1DialectTest {
+
+  private static final String SCOPE = "licenses:validate";
 
   private static final String VALIDATE = "/v1/licenses/validate";
   private static final String ACTIVATE = "/v1/licenses/activate";
@@ -287,7 +289,7 @@ class V1DialectTest {
   void missingMalformedUnknownAndRevokedKeysAre401() {
     ManageClient api = new ManageClient(vertx, gateway.port(), ManageClient.newAccount(null).apiKey());
     JsonObject created = api.create("/keys", new JsonObject().put("name", "v")
-        .put("scopes", new JsonArray().add(V1Routes.SCOPE)));
+        .put("scopes", new JsonArray().add(SCOPE)));
     String revoked = created.getString("key");
     Fixtures.License license = Fixtures.license();
     JsonObject request = new JsonObject().put("key", license.key());
@@ -317,7 +319,7 @@ class V1DialectTest {
   void aKeyWithoutLicensesValidateIs403() {
     Fixtures.License license = Fixtures.license();
     List<String> others = new ArrayList<>(AccountAdmin.ALL_SCOPES);
-    others.remove(V1Routes.SCOPE);
+    others.remove(SCOPE);
     String without = apiKey(license.accountId(), "live", others);
     for (String path : List.of(VALIDATE, ACTIVATE, HEARTBEAT)) {
       Answer refused = call(without, path, body(license, Fixtures.randomMachineId()));
@@ -327,7 +329,7 @@ class V1DialectTest {
     assertEquals(0, Fixtures.count("SELECT count(*) FROM machines WHERE license_id = ?", license.id()),
         "a refused activation binds nothing");
     // The scope alone is what is missing: with it the same request passes.
-    outcome(call(apiKey(license.accountId(), "live", List.of(V1Routes.SCOPE)), VALIDATE,
+    outcome(call(apiKey(license.accountId(), "live", List.of(SCOPE)), VALIDATE,
         new JsonObject().put("key", license.key())), true, "VALID", license);
   }
 
@@ -371,9 +373,9 @@ class V1DialectTest {
     String liveLicense = licenseThrough(live);
     String testLicense = licenseThrough(test);
     String liveKey = live.create("/keys", new JsonObject().put("name", "lv")
-        .put("scopes", new JsonArray().add(V1Routes.SCOPE))).getString("key");
+        .put("scopes", new JsonArray().add(SCOPE))).getString("key");
     String testKey = test.create("/keys", new JsonObject().put("name", "tv")
-        .put("scopes", new JsonArray().add(V1Routes.SCOPE))).getString("key");
+        .put("scopes", new JsonArray().add(SCOPE))).getString("key");
     assertTrue(liveKey.startsWith("lk_live_"), liveKey);
     assertTrue(testKey.startsWith("lk_test_"), testKey);
 
@@ -580,7 +582,7 @@ class V1DialectTest {
   private static String validateKey(Fixtures.License license) {
     String environment = Fixtures.count("SELECT count(*) FROM licenses WHERE id = ? AND environment = 'test'",
         license.id()) == 1 ? "test" : "live";
-    return apiKey(license.accountId(), environment, List.of(V1Routes.SCOPE));
+    return apiKey(license.accountId(), environment, List.of(SCOPE));
   }
 
   /** An API key written as the management API writes one: only its digest is stored. */

@@ -1,4 +1,4 @@
-package dev.licensegateway.licensing;
+package dev.licensegateway.infra;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,10 +1,14 @@
-package dev.licensegateway.manage;
+package dev.licensegateway.access;
 
-import dev.licensegateway.licensing.Secrets;
+import dev.licensegateway.http.Problem;
+import dev.licensegateway.infra.Secrets;
+import dev.licensegateway.infra.Unavailable;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -27,34 +31,37 @@ public final class ApiKeyAuth {
     this.timeoutMs = timeoutMs;
   }
 
-  /** The bearer token of an Authorization header, or null. */
-  public static String bearer(String authorization) {
-    if (authorization == null || authorization.length() < 8
-        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
-    }
-    return authorization.substring(7).trim();
-  }
-
-  public Future<Caller> authenticate(String authorization) {
-    String key = bearer(authorization);
+  /** The caller a bearer key names; fails with {@link Problem.Kind#UNAUTHENTICATED} for any other key. */
+  public Future<Caller> authenticate(String key) {
     String environment = Secrets.apiKeyEnvironment(key);
     if (environment == null) {
-      return Future.failedFuture(ManageError.invalidApiKey(key == null
+      return Future.failedFuture(Problem.unauthenticated(key == null
           ? "missing Authorization: Bearer lk_live_… or lk_test_… header"
           : "malformed API key"));
     }
     // The digest lookup is an index probe on a 32-byte value: the comparison of secrets
     // happens inside Postgres on digests, never on plaintext.
-    return pool.preparedQuery(LOOKUP_SQL).execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(Secrets.digest(key))))
+    return pool.preparedQuery(LOOKUP_SQL).execute(Tuple.of(Buffer.buffer(Secrets.digest(key))))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(Unavailable.fromPostgres(e)))
         .compose(rows -> {
           if (rows.size() == 0) {
-            return Future.failedFuture(ManageError.invalidApiKey("unknown or revoked API key"));
+            return Future.failedFuture(Problem.unauthenticated("unknown or revoked API key"));
           }
           Row row = rows.iterator().next();
           return Future.succeededFuture(new Caller(row.getUUID("id"), row.getUUID("account_id"),
-              row.getString("environment"), Set.of(row.getArrayOfStrings("scopes"))));
+              row.getString("environment"), scopes(row.getArrayOfStrings("scopes"))));
         });
+  }
+
+  private static Set<Scope> scopes(String[] names) {
+    Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+    for (String name : names) {
+      Scope scope = Scope.parse(name);
+      if (scope != null) {
+        scopes.add(scope);
+      }
+    }
+    return scopes;
   }
 }

@@ -1,0 +1,20 @@
+package dev.licensegateway.manage;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+
+/** SPEC 4 {@code GET /account}: any key sees its own account. */
+final class AccountResource implements ManageResource {
+
+  private final ManageStore store;
+
+  AccountResource(ManageStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public void mount(ManageApi api, Router router) {
+    api.route(router, HttpMethod.GET, "/account", null,
+        (x, caller) -> store.account(caller.accountId()).map(ManageApi.Result::ok));
+  }
+}

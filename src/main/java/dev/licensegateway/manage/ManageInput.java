@@ -1,0 +1,75 @@
+package dev.licensegateway.manage;
+
+import dev.licensegateway.access.Caller;
+import dev.licensegateway.http.Exchange;
+import dev.licensegateway.http.FieldErrors;
+import dev.licensegateway.http.Ids;
+import dev.licensegateway.http.Problem;
+import dev.licensegateway.manage.ManageStore.Kind;
+import io.vertx.core.Future;
+import java.util.UUID;
+
+/** What every management resource reads from a request: bodies, owned ids, cursors, page sizes. */
+final class ManageInput {
+
+  private ManageInput() {}
+
+  /** The JSON body, ready for field validation; fails with the media-type or JSON problem. */
+  static Future<FieldErrors> body(Exchange exchange) {
+    try {
+      return Future.succeededFuture(exchange.json());
+    } catch (Problem problem) {
+      return Future.failedFuture(problem);
+    }
+  }
+
+  /** Succeeds when every field passed; else fails with all the bad ones. */
+  static Future<Void> valid(FieldErrors f) {
+    return f.ok() ? Future.succeededFuture() : Future.failedFuture(Problem.invalidFields(f.errors()));
+  }
+
+  /** The id in a path parameter, when it names a resource of this kind that the caller sees. */
+  static Future<UUID> owned(ManageStore store, Exchange exchange, Caller caller, Kind kind, String param) {
+    return store.owned(caller, kind, Ids.parse(exchange.pathParam(param)));
+  }
+
+  /** An optional id filter in the query string: null when absent, else it must be the caller's. */
+  static Future<UUID> optionalOwned(ManageStore store, Exchange exchange, Caller caller, Kind kind, String param) {
+    String raw = exchange.queryParam(param);
+    if (raw == null || raw.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    UUID id = Ids.parse(raw);
+    return id == null ? Future.failedFuture(Problem.invalidField(param, "is not a valid id"))
+        : store.owned(caller, kind, id);
+  }
+
+  /** SPEC 4 {@code starting_after}: must name a resource of this kind that the caller sees. */
+  static Future<UUID> cursor(ManageStore store, Exchange exchange, Caller caller, Kind kind) {
+    String raw = exchange.queryParam("starting_after");
+    if (raw == null || raw.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    return store.owned(caller, kind, Ids.parse(raw))
+        .recover(e -> Future.failedFuture(e instanceof Problem
+            ? Problem.invalidField("starting_after", "does not name a " + kind.noun + " of this account")
+            : e));
+  }
+
+  /** SPEC 4 {@code limit}: 1 to 100, default 20. */
+  static int limit(Exchange exchange) {
+    String raw = exchange.queryParam("limit");
+    if (raw == null || raw.isEmpty()) {
+      return 20;
+    }
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= 100) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw Problem.invalidField("limit", "must be an integer from 1 to 100");
+  }
+}
