@@ -33,6 +33,9 @@ public final class SessionStore {
       UPDATE sessions SET last_heartbeat_at = $2, expires_at = $3, billed_until = $4 WHERE id = $1
       """;
 
+  /** Compare-and-set: a concurrent heartbeat that re-sealed first keeps its (equally valid) box. */
+  private static final String RESEAL_SQL = "UPDATE sessions SET secret_box = $2 WHERE id = $1 AND secret_box = $3";
+
   private static final String PURGE_SQL = """
       DELETE FROM sessions WHERE id IN (
         SELECT id FROM sessions WHERE expires_at < $1 LIMIT 10000)
@@ -109,6 +112,13 @@ public final class SessionStore {
           : conn.preparedQuery(EXTEND_SQL).execute(Tuple.of(sessionId, utc(now), utc(expiresAt), utc(until)))
               .map(true));
     })).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** Replaces a session's secret box, if it is still {@code expected}; true when replaced. */
+  public Future<Boolean> reseal(UUID sessionId, byte[] expected, byte[] secretBox) {
+    return pool.preparedQuery(RESEAL_SQL)
+        .execute(Tuple.of(sessionId, Buffer.buffer(secretBox), Buffer.buffer(expected)))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS).map(rows -> rows.rowCount() == 1);
   }
 
   private static OffsetDateTime utc(Instant instant) {
