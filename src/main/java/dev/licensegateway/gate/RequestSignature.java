@@ -1,12 +1,10 @@
 package dev.licensegateway.gate;
 
-import java.nio.charset.StandardCharsets;
+import dev.licensegateway.infra.Hmac;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * SPEC 2.1 request signing: HMAC-SHA256 over
@@ -23,8 +21,7 @@ public final class RequestSignature {
   private static final Pattern SIGNATURE = Pattern.compile("[0-9a-fA-F]{64}");
   private static final HexFormat HEX = HexFormat.of();
 
-  private final SecretKeySpec key;
-  private final ThreadLocal<Mac> macs;
+  private final Hmac hmac;
   private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
       return MessageDigest.getInstance("SHA-256");
@@ -34,16 +31,7 @@ public final class RequestSignature {
   });
 
   public RequestSignature(String secret) {
-    this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-    this.macs = ThreadLocal.withInitial(() -> {
-      try {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(key);
-        return mac;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    this.hmac = Hmac.sha256(secret);
   }
 
   /** The three headers, parsed; null members mean missing or malformed. */
@@ -81,6 +69,6 @@ public final class RequestSignature {
   }
 
   private byte[] mac(String canonical) {
-    return macs.get().doFinal(canonical.getBytes(StandardCharsets.UTF_8));
+    return hmac.mac(canonical);
   }
 }

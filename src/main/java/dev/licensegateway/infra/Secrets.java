@@ -1,9 +1,15 @@
 package dev.licensegateway.infra;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Every credential the gateway issues, from one CSPRNG, and the digest under which it is
@@ -65,27 +71,94 @@ public final class Secrets {
     return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
+  /** The first byte of a v2 box; legacy boxes have no version byte. */
+  static final byte BOX_V2 = 0x02;
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final int V2_OVERHEAD = 1 + NONCE_BYTES + TAG_BITS / 8;
+  /** Derives the v2 key and is its associated data; the legacy labels end in a digit, so never collide. */
+  private static final byte[] BOX_LABEL = "lgw-session-box-v2".getBytes(StandardCharsets.UTF_8);
+
+  /** An opened box: its plaintext, and whether it was a legacy box the caller should seal again. */
+  public record Opened(byte[] plaintext, boolean legacy) {}
+
   /**
-   * Seals (or opens: XOR is its own inverse) a secret with a keystream derived from a
-   * session token, so a session can sign with its app secret while the database holds
-   * only the token's digest and this box.
+   * Seals a secret under a session token, so a session can sign with its app secret while the
+   * database holds only the token's digest and this box: AES-256-GCM, keyed by HMAC-SHA256 of
+   * a fixed label under the token. Layout: {@code 0x02 || nonce(12) || ciphertext+tag(16)}.
    */
-  public static byte[] box(byte[] data, String token) {
+  public static byte[] seal(byte[] plaintext, String token) {
     try {
-      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-      mac.init(new javax.crypto.spec.SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      byte[] out = new byte[data.length];
-      byte[] block = new byte[0];
-      for (int i = 0; i < data.length; i++) {
-        if (i % 32 == 0) {
-          block = mac.doFinal(("lgw-session-box-" + (i / 32)).getBytes(StandardCharsets.UTF_8));
-        }
-        out[i] = (byte) (data[i] ^ block[i % 32]);
-      }
+      byte[] nonce = new byte[NONCE_BYTES];
+      RANDOM.nextBytes(nonce);
+      Cipher cipher = boxCipher(Cipher.ENCRYPT_MODE, token, nonce);
+      byte[] out = new byte[1 + NONCE_BYTES + cipher.getOutputSize(plaintext.length)];
+      out[0] = BOX_V2;
+      System.arraycopy(nonce, 0, out, 1, NONCE_BYTES);
+      cipher.doFinal(plaintext, 0, plaintext.length, out, 1 + NONCE_BYTES);
       return out;
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Opens a box sealed under {@code token}; null when it does not open (tampered, or another
+   * token's). A box starting 0x02 is tried as v2 first; a legacy box starts 0x02 once in 256,
+   * so when the tag fails it is read as legacy, accepted only if that yields an app secret
+   * (the one thing legacy boxes held): a tampered v2 box never does, as its length differs.
+   */
+  public static Opened open(byte[] box, String token) {
+    if (box.length >= V2_OVERHEAD && box[0] == BOX_V2) {
+      try {
+        Cipher cipher = boxCipher(Cipher.DECRYPT_MODE, token, Arrays.copyOfRange(box, 1, 1 + NONCE_BYTES));
+        return new Opened(cipher.doFinal(box, 1 + NONCE_BYTES, box.length - 1 - NONCE_BYTES), false);
+      } catch (AEADBadTagException e) {
+        // Not v2 under this token: maybe a legacy box, below.
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    byte[] legacy = legacyXor(box, token);
+    return isAppSecret(legacy) ? new Opened(legacy, true) : null;
+  }
+
+  private static Cipher boxCipher(int mode, String token, byte[] nonce) throws GeneralSecurityException {
+    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    cipher.init(mode, new SecretKeySpec(Hmac.sha256(token).mac(BOX_LABEL), "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+    cipher.updateAAD(BOX_LABEL);
+    return cipher;
+  }
+
+  /**
+   * LEGACY, read-only: the unauthenticated XOR keystream that sealed boxes before v2. Kept
+   * only to open sessions created before then, which heartbeats re-seal; never seal with it.
+   */
+  private static byte[] legacyXor(byte[] data, String token) {
+    Hmac keystream = Hmac.sha256(token);
+    byte[] out = new byte[data.length];
+    byte[] block = new byte[0];
+    for (int i = 0; i < data.length; i++) {
+      if (i % 32 == 0) {
+        block = keystream.mac("lgw-session-box-" + (i / 32));
+      }
+      out[i] = (byte) (data[i] ^ block[i % 32]);
+    }
+    return out;
+  }
+
+  /** The shape {@link #appSecret()} has always had: {@code as_} and 40 base62 characters. */
+  private static boolean isAppSecret(byte[] text) {
+    if (text.length != 43 || text[0] != 'a' || text[1] != 's' || text[2] != '_') {
+      return false;
+    }
+    for (int i = 3; i < text.length; i++) {
+      byte b = text[i];
+      if (!(b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Constant-time comparison of a presented secret with a stored digest. */

@@ -22,6 +22,9 @@ public interface SessionRepository {
   /** Null when no session has this token digest. */
   Future<Session> find(byte[] tokenDigest);
 
+  /** Replaces a session's secret box if it still holds {@code expected} (a legacy box re-sealed); true when replaced. */
+  Future<Boolean> reseal(UUID sessionId, byte[] expected, byte[] secretBox);
+
   /**
    * Extends a session by a heartbeat, charging one credit for each started hour not yet
    * paid; false when a charge was due and the account had no credit.

@@ -67,7 +67,7 @@ public final class SessionService {
             String token = Secrets.sessionToken();
             Instant expiresAt = now.plusSeconds(sessionSeconds(activated.context()));
             return sessions.create(Secrets.digest(token), product.id(), ctx.licenseId(), query.machineId(), now,
-                    expiresAt, Secrets.box(appSecret.getBytes(StandardCharsets.UTF_8), token),
+                    expiresAt, Secrets.seal(appSecret.getBytes(StandardCharsets.UTF_8), token),
                     now.plusSeconds(BILLING_HOUR_SECONDS))
                 .map(v -> new SessionResult(activated, appSecret, token, expiresAt));
           });
@@ -85,12 +85,20 @@ public final class SessionService {
       if (!session.appId().equals(appId)) {
         return Future.succeededFuture(refused(Outcome.PRODUCT_NOT_FOUND, null, now));
       }
-      String appSecret = new String(Secrets.box(session.secretBox(), token), StandardCharsets.UTF_8);
+      Secrets.Opened opened = Secrets.open(session.secretBox(), token);
+      if (opened == null) {
+        // A box that does not open proves nothing: answered like a lost session, unsigned.
+        return Future.succeededFuture(refused(Outcome.SESSION_EXPIRED, null, now));
+      }
+      String appSecret = new String(opened.plaintext(), StandardCharsets.UTF_8);
       if (session.expiresAt().isBefore(now)) {
         return Future.succeededFuture(refused(Outcome.SESSION_EXPIRED, appSecret, now));
       }
+      // Sessions sealed before v2 migrate as they are used; the expired ones are left to the purge.
+      Future<Boolean> migrated = !opened.legacy() ? Future.succeededFuture(false)
+          : sessions.reseal(session.id(), session.secretBox(), Secrets.seal(opened.plaintext(), token));
       LicenseQuery query = LicenseQuery.of(session.licenseKey(), session.machineId(), ip).inProduct(session.productId());
-      return core.heartbeat(query).compose(beat -> {
+      return migrated.compose(v -> core.heartbeat(query)).compose(beat -> {
         if (!beat.outcome().ok()) {
           return Future.succeededFuture(new SessionResult(beat, appSecret, null, null));
         }
@@ -117,9 +125,11 @@ public final class SessionService {
           .map(product -> product != null && Secrets.matches(appSecret, product.secretDigest()) ? appSecret : null);
     }
     if (token != null) {
-      return sessions.find(Secrets.digest(token)).map(session -> session == null || !session.appId().equals(appId)
-          ? null
-          : new String(Secrets.box(session.secretBox(), token), StandardCharsets.UTF_8));
+      return sessions.find(Secrets.digest(token)).map(session -> {
+        Secrets.Opened opened = session == null || !session.appId().equals(appId) ? null
+            : Secrets.open(session.secretBox(), token);
+        return opened == null ? null : new String(opened.plaintext(), StandardCharsets.UTF_8);
+      });
     }
     return Future.succeededFuture(null);
   }

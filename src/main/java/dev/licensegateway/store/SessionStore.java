@@ -30,6 +30,9 @@ public final class SessionStore implements SessionRepository {
       UPDATE sessions SET last_heartbeat_at = $2, expires_at = $3, billed_until = $4 WHERE id = $1
       """;
 
+  /** Compare-and-set: a concurrent heartbeat that re-sealed first keeps its (equally valid) box. */
+  private static final String RESEAL_SQL = "UPDATE sessions SET secret_box = $2 WHERE id = $1 AND secret_box = $3";
+
   private static final String PURGE_SQL = """
       DELETE FROM sessions WHERE id IN (
         SELECT id FROM sessions WHERE expires_at < $1 LIMIT 10000)
@@ -110,6 +113,14 @@ public final class SessionStore implements SessionRepository {
               .execute(Tuple.of(sessionId, UtcClock.offset(now), UtcClock.offset(expiresAt), UtcClock.offset(until)))
               .map(true));
     })));
+  }
+
+  /** Replaces a session's secret box, if it is still {@code expected}; true when replaced. */
+  @Override
+  public Future<Boolean> reseal(UUID sessionId, byte[] expected, byte[] secretBox) {
+    return deadline(pool.preparedQuery(RESEAL_SQL)
+        .execute(Tuple.of(sessionId, Buffer.buffer(secretBox), Buffer.buffer(expected))))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   /** Every call has a deadline; a failure to reach Postgres is an outage. */

@@ -1,6 +1,7 @@
 package dev.licensegateway.dialect.auth;
 
 import static dev.licensegateway.testing.DialectWire.assertCommonHeaders;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,6 +14,7 @@ import dev.licensegateway.Gateway;
 import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.testing.DialectClient;
 import dev.licensegateway.testing.Fixtures;
+import dev.licensegateway.testing.LegacyBox;
 import dev.licensegateway.testing.TestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,6 +29,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -620,5 +623,75 @@ class AuthDialectTest {
     assertFalse(rowText.contains(rawHex), rowText);
     assertFalse(rowText.contains(license.appSecret()), "the app secret is not stored in the clear");
     assertFalse(rowText.contains(secretHex), "the app secret is not stored in the clear");
+  }
+
+  /** The license's one session's secret box, as stored. */
+  private static byte[] secretBox(Fixtures.License license) {
+    try (Connection c = Fixtures.connect();
+        PreparedStatement ps = c.prepareStatement("SELECT secret_box FROM sessions WHERE license_id = ?")) {
+      ps.setObject(1, license.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        assertTrue(rs.next(), "no session row");
+        return rs.getBytes(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aLoginSealsTheAppSecretInAV2Box() {
+    Fixtures.License license = Fixtures.license();
+    loggedIn(license, Fixtures.randomMachineId());
+    byte[] box = secretBox(license);
+    assertEquals(0x02, box[0]);
+    assertEquals(1 + 12 + license.appSecret().length() + 16, box.length);
+  }
+
+  @Test
+  void aHeartbeatOfASessionSealedBeforeV2IsSignedAndResealsItsBox() {
+    Fixtures.License license = Fixtures.license();
+    Session session = loggedIn(license, Fixtures.randomMachineId());
+    // The row as the gateway wrote it before v2: the app secret XOR-ed with the token's keystream.
+    byte[] legacy = LegacyBox.box(license.appSecret().getBytes(StandardCharsets.UTF_8), session.token());
+    assertEquals(1, Fixtures.exec("UPDATE sessions SET secret_box = ? WHERE license_id = ?", legacy, license.id()));
+
+    String nonce = nonce();
+    assertSuccess(heartbeat(license, session.token(), nonce), license, nonce);
+    byte[] migrated = secretBox(license);
+    assertEquals(0x02, migrated[0], "re-sealed in the v2 format");
+    assertEquals(1 + 12 + license.appSecret().length() + 16, migrated.length);
+    assertFalse(Arrays.equals(legacy, migrated));
+
+    // The migrated box serves the next heartbeats, and is not re-sealed again.
+    assertSuccess(heartbeat(license, session.token(), "after"), license, "after");
+    assertArrayEquals(migrated, secretBox(license));
+  }
+
+  @Test
+  void anExpiredSessionSealedBeforeV2IsLeftToThePurge() {
+    Fixtures.License license = Fixtures.license();
+    Session session = loggedIn(license, Fixtures.randomMachineId());
+    byte[] legacy = LegacyBox.box(license.appSecret().getBytes(StandardCharsets.UTF_8), session.token());
+    assertEquals(1, Fixtures.exec("UPDATE sessions SET secret_box = ?, expires_at = now() - interval '1 second'"
+        + " WHERE license_id = ?", legacy, license.id()));
+    String nonce = nonce();
+    assertFailed(heartbeat(license, session.token(), nonce), license.appSecret(), "session_expired", nonce);
+    assertArrayEquals(legacy, secretBox(license));
+  }
+
+  @Test
+  void aTamperedBoxProvesNothingSoItsHeartbeatIsSessionExpiredUnsigned() {
+    Fixtures.License license = Fixtures.license();
+    Session session = loggedIn(license, Fixtures.randomMachineId());
+    byte[] box = secretBox(license);
+    box[box.length - 1] ^= 1;
+    assertEquals(1, Fixtures.exec("UPDATE sessions SET secret_box = ? WHERE license_id = ?", box, license.id()));
+
+    String nonce = nonce();
+    assertFailed(heartbeat(license, session.token(), nonce), null, "session_expired", nonce);
+    // Nor does it sign a bad request.
+    assertFailed(client.post("/auth/heartbeat", new JsonObject().put("app_id", license.appId())
+        .put("session_token", session.token())), null, "bad_request", null);
   }
 }
