@@ -1,27 +1,16 @@
 package dev.licensegateway.access;
 
 import dev.licensegateway.infra.WireName;
+import java.util.Locale;
 
-/** SPEC 4: what an API key may do. */
+/** SPEC 4: what an API key may do; on the wire {@code products:read} for {@code PRODUCTS_READ}. */
 public enum Scope implements WireName {
-  PRODUCTS_READ("products:read"),
-  PRODUCTS_WRITE("products:write"),
-  LICENSES_READ("licenses:read"),
-  LICENSES_WRITE("licenses:write"),
-  MACHINES_WRITE("machines:write"),
-  RULES_WRITE("rules:write"),
-  KEYS_WRITE("keys:write"),
-  LICENSES_VALIDATE("licenses:validate");
-
-  private final String wire;
-
-  Scope(String wire) {
-    this.wire = wire;
-  }
+  PRODUCTS_READ, PRODUCTS_WRITE, LICENSES_READ, LICENSES_WRITE, MACHINES_WRITE, RULES_WRITE, KEYS_WRITE,
+  LICENSES_VALIDATE;
 
   @Override
   public String wire() {
-    return wire;
+    return name().toLowerCase(Locale.ROOT).replace('_', ':');
   }
 
   /** The scope of a name, or null for a name that is none. */

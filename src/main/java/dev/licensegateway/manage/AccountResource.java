@@ -4,16 +4,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
 /** SPEC 4 {@code GET /account}: any key sees its own account. */
-final class AccountResource implements ManageResource {
-
-  private final ManageStore store;
+final class AccountResource extends ManageResource {
 
   AccountResource(ManageStore store) {
-    this.store = store;
+    super(store);
   }
 
   @Override
-  public void mount(ManageApi api, Router router) {
+  void mount(ManageApi api, Router router) {
     api.route(router, HttpMethod.GET, "/account", null,
         (x, caller) -> store.account(caller.accountId()).map(ManageApi.Result::ok));
   }

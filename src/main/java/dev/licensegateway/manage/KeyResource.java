@@ -19,16 +19,14 @@ import java.util.List;
 import java.util.Set;
 
 /** SPEC 4 API keys: create (plaintext shown once), list, revoke. A key grants only what it holds. */
-final class KeyResource implements ManageResource {
-
-  private final ManageStore store;
+final class KeyResource extends ManageResource {
 
   KeyResource(ManageStore store) {
-    this.store = store;
+    super(store);
   }
 
   @Override
-  public void mount(ManageApi api, Router router) {
+  void mount(ManageApi api, Router router) {
     api.route(router, HttpMethod.POST, "/keys", Scope.KEYS_WRITE, this::create);
     api.route(router, HttpMethod.GET, "/keys", Scope.KEYS_WRITE,
         (x, c) -> store.keys(c).map(page -> Result.ok(page.toJson())));

@@ -1,10 +1,8 @@
 package dev.licensegateway.manage;
 
 import static dev.licensegateway.manage.ManageInput.body;
-import static dev.licensegateway.manage.ManageInput.cursor;
-import static dev.licensegateway.manage.ManageInput.limit;
-import static dev.licensegateway.manage.ManageInput.optionalOwned;
 import static dev.licensegateway.manage.ManageInput.owned;
+import static dev.licensegateway.manage.ManageInput.productPage;
 import static dev.licensegateway.manage.ManageInput.valid;
 
 import dev.licensegateway.access.Caller;
@@ -25,16 +23,14 @@ import java.util.List;
 import java.util.UUID;
 
 /** SPEC 4 licenses: create (one credit when the account has a balance), list, read, update, soft-delete. */
-final class LicenseResource implements ManageResource {
-
-  private final ManageStore store;
+final class LicenseResource extends ManageResource {
 
   LicenseResource(ManageStore store) {
-    this.store = store;
+    super(store);
   }
 
   @Override
-  public void mount(ManageApi api, Router router) {
+  void mount(ManageApi api, Router router) {
     api.route(router, HttpMethod.POST, "/licenses", Scope.LICENSES_WRITE, this::create);
     api.route(router, HttpMethod.GET, "/licenses", Scope.LICENSES_READ, this::list);
     api.route(router, HttpMethod.GET, "/licenses/:id", Scope.LICENSES_READ,
@@ -72,10 +68,8 @@ final class LicenseResource implements ManageResource {
       return Future.failedFuture(Problem.invalidField("status", "must be one of "
           + String.join(", ", WireName.names(LicenseStatus.class))));
     }
-    return optionalOwned(store, x, caller, Kind.PRODUCT, "product_id")
-        .compose(product -> cursor(store, x, caller, Kind.LICENSE)
-            .compose(after -> store.licenses(caller, product, status, after, limit(x))))
-        .map(page -> Result.ok(page.toJson()));
+    return productPage(store, x, caller, Kind.LICENSE,
+        (product, after, limit) -> store.licenses(caller, product, status, after, limit));
   }
 
   private Future<Result> update(Exchange x, Caller caller) {

@@ -13,16 +13,14 @@ import io.vertx.ext.web.Router;
 import java.util.Locale;
 
 /** SPEC 4 machines of a license: list, deactivate one (freeing its slot), reset all. */
-final class MachineResource implements ManageResource {
-
-  private final ManageStore store;
+final class MachineResource extends ManageResource {
 
   MachineResource(ManageStore store) {
-    this.store = store;
+    super(store);
   }
 
   @Override
-  public void mount(ManageApi api, Router router) {
+  void mount(ManageApi api, Router router) {
     api.route(router, HttpMethod.GET, "/licenses/:id/machines", Scope.LICENSES_READ,
         (x, c) -> owned(store, x, c, Kind.LICENSE, "id").compose(store::machines).map(page -> Result.ok(page.toJson())));
     api.route(router, HttpMethod.DELETE, "/licenses/:id/machines/:machine_id", Scope.MACHINES_WRITE,

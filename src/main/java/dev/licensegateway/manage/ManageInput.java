@@ -56,6 +56,24 @@ final class ManageInput {
             : e));
   }
 
+  /** One page of a list: the rows after a cursor, at most {@code limit}, within an optional product. */
+  @FunctionalInterface
+  interface Pager {
+    Future<ManageStore.Page> page(UUID product, UUID after, int limit);
+  }
+
+  /**
+   * SPEC 4 lists: the optional {@code product_id} filter (the caller's product), the cursor
+   * (a {@code kind} the caller sees) and the page size, then {@code {"data", "has_more"}}.
+   */
+  static Future<ManageApi.Result> productPage(ManageStore store, Exchange exchange, Caller caller, Kind kind,
+      Pager pager) {
+    return optionalOwned(store, exchange, caller, Kind.PRODUCT, "product_id")
+        .compose(product -> cursor(store, exchange, caller, kind)
+            .compose(after -> pager.page(product, after, limit(exchange))))
+        .map(page -> ManageApi.Result.ok(page.toJson()));
+  }
+
   /** SPEC 4 {@code limit}: 1 to 100, default 20. */
   static int limit(Exchange exchange) {
     String raw = exchange.queryParam("limit");

@@ -7,6 +7,7 @@ import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.infra.Unavailable;
 import dev.licensegateway.infra.UtcClock;
 import dev.licensegateway.infra.WireName;
+import dev.licensegateway.licensing.Heartbeats;
 import dev.licensegateway.licensing.IpMode;
 import dev.licensegateway.licensing.LicenseStatus;
 import dev.licensegateway.licensing.RuleKind;
@@ -136,13 +137,13 @@ public final class ManageStore {
   public Future<JsonObject> createPolicy(Caller caller, UUID productId, PolicyFields f) {
     return doc("""
         INSERT INTO policies (account_id, product_id, name, max_machines, duration_days, heartbeat_interval_s,
-                              entitlements, max_ips, ip_mode)
-        VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, '{}'::text[]), $8, COALESCE($9, 'open'))
+                              entitlements, max_ips, ip_mode, slot_release_s)
+        VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, '{}'::text[]), $8, COALESCE($9, 'open'), $10)
         RETURNING lgw_policy_doc(policies)
         """, Tuple.tuple().addValue(caller.accountId()).addValue(productId).addValue(f.name())
             .addValue(f.maxMachines()).addValue(f.durationDays()).addValue(f.heartbeatIntervalS())
             .addValue(f.entitlements() == null ? null : f.entitlements().toArray(String[]::new))
-            .addValue(f.maxIps()).addValue(wire(f.ipMode())));
+            .addValue(f.maxIps()).addValue(wire(f.ipMode())).addValue(slotRelease(f.heartbeatIntervalS())));
   }
 
   public Future<JsonObject> policy(UUID id) {
@@ -165,13 +166,15 @@ public final class ManageStore {
                heartbeat_interval_s = CASE WHEN $6 THEN $7 ELSE heartbeat_interval_s END,
                entitlements = COALESCE($8, entitlements),
                max_ips = CASE WHEN $9 THEN $10 ELSE max_ips END,
-               ip_mode = COALESCE($11, ip_mode)
+               ip_mode = COALESCE($11, ip_mode),
+               slot_release_s = CASE WHEN $6 THEN $12 ELSE slot_release_s END
          WHERE id = $1 RETURNING lgw_policy_doc(policies)
         """, Tuple.tuple().addValue(id).addValue(f.name()).addValue(f.maxMachines())
             .addValue(f.durationGiven()).addValue(f.durationDays())
             .addValue(f.heartbeatGiven()).addValue(f.heartbeatIntervalS())
             .addValue(f.entitlements() == null ? null : f.entitlements().toArray(String[]::new))
-            .addValue(f.maxIpsGiven()).addValue(f.maxIps()).addValue(wire(f.ipMode())));
+            .addValue(f.maxIpsGiven()).addValue(f.maxIps()).addValue(wire(f.ipMode()))
+            .addValue(slotRelease(f.heartbeatIntervalS())));
   }
 
   // ---- licenses --------------------------------------------------------------------------
@@ -370,6 +373,11 @@ public final class ManageStore {
       return Problem.badRequest("a value is out of range or malformed");
     }
     return Unavailable.fromPostgres(e);
+  }
+
+  /** SPEC 1: the release time stored beside the interval, from the one rule that defines it. */
+  private static Integer slotRelease(Integer heartbeatIntervalS) {
+    return heartbeatIntervalS == null ? null : Math.toIntExact(Heartbeats.slotReleaseSeconds(heartbeatIntervalS));
   }
 
   private static String wire(WireName name) {

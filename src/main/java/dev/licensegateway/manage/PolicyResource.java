@@ -1,10 +1,8 @@
 package dev.licensegateway.manage;
 
 import static dev.licensegateway.manage.ManageInput.body;
-import static dev.licensegateway.manage.ManageInput.cursor;
-import static dev.licensegateway.manage.ManageInput.limit;
-import static dev.licensegateway.manage.ManageInput.optionalOwned;
 import static dev.licensegateway.manage.ManageInput.owned;
+import static dev.licensegateway.manage.ManageInput.productPage;
 import static dev.licensegateway.manage.ManageInput.valid;
 
 import dev.licensegateway.access.Caller;
@@ -22,22 +20,17 @@ import java.util.List;
 import java.util.UUID;
 
 /** SPEC 4 policies: the rules a product's licenses follow. */
-final class PolicyResource implements ManageResource {
-
-  private final ManageStore store;
+final class PolicyResource extends ManageResource {
 
   PolicyResource(ManageStore store) {
-    this.store = store;
+    super(store);
   }
 
   @Override
-  public void mount(ManageApi api, Router router) {
+  void mount(ManageApi api, Router router) {
     api.route(router, HttpMethod.POST, "/policies", Scope.PRODUCTS_WRITE, this::create);
-    api.route(router, HttpMethod.GET, "/policies", Scope.PRODUCTS_READ,
-        (x, c) -> optionalOwned(store, x, c, Kind.PRODUCT, "product_id")
-            .compose(product -> cursor(store, x, c, Kind.POLICY)
-                .compose(after -> store.policies(c, product, after, limit(x))))
-            .map(page -> Result.ok(page.toJson())));
+    api.route(router, HttpMethod.GET, "/policies", Scope.PRODUCTS_READ, (x, c) -> productPage(store, x, c,
+        Kind.POLICY, (product, after, limit) -> store.policies(c, product, after, limit)));
     api.route(router, HttpMethod.GET, "/policies/:id", Scope.PRODUCTS_READ,
         (x, c) -> owned(store, x, c, Kind.POLICY, "id").compose(store::policy).map(Result::ok));
     api.route(router, HttpMethod.PATCH, "/policies/:id", Scope.PRODUCTS_WRITE, this::update);

@@ -17,16 +17,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
 /** SPEC 4 products: create (with its credentials shown once), list, read, update. */
-final class ProductResource implements ManageResource {
-
-  private final ManageStore store;
+final class ProductResource extends ManageResource {
 
   ProductResource(ManageStore store) {
-    this.store = store;
+    super(store);
   }
 
   @Override
-  public void mount(ManageApi api, Router router) {
+  void mount(ManageApi api, Router router) {
     api.route(router, HttpMethod.POST, "/products", Scope.PRODUCTS_WRITE, this::create);
     api.route(router, HttpMethod.GET, "/products", Scope.PRODUCTS_READ, (x, c) -> cursor(store, x, c, Kind.PRODUCT)
         .compose(after -> store.products(c, after, limit(x))).map(page -> Result.ok(page.toJson())));

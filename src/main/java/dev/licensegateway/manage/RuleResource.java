@@ -1,10 +1,8 @@
 package dev.licensegateway.manage;
 
 import static dev.licensegateway.manage.ManageInput.body;
-import static dev.licensegateway.manage.ManageInput.cursor;
-import static dev.licensegateway.manage.ManageInput.limit;
-import static dev.licensegateway.manage.ManageInput.optionalOwned;
 import static dev.licensegateway.manage.ManageInput.owned;
+import static dev.licensegateway.manage.ManageInput.productPage;
 import static dev.licensegateway.manage.ManageInput.valid;
 
 import dev.licensegateway.access.Caller;
@@ -24,22 +22,17 @@ import java.util.Locale;
 import java.util.UUID;
 
 /** SPEC 4 rules: a product's HWID and IP lists, and a license's registered and blocked IPs. */
-final class RuleResource implements ManageResource {
-
-  private final ManageStore store;
+final class RuleResource extends ManageResource {
 
   RuleResource(ManageStore store) {
-    this.store = store;
+    super(store);
   }
 
   @Override
-  public void mount(ManageApi api, Router router) {
+  void mount(ManageApi api, Router router) {
     api.route(router, HttpMethod.POST, "/rules", Scope.RULES_WRITE, this::create);
-    api.route(router, HttpMethod.GET, "/rules", Scope.RULES_WRITE,
-        (x, c) -> optionalOwned(store, x, c, Kind.PRODUCT, "product_id")
-            .compose(product -> cursor(store, x, c, Kind.RULE)
-                .compose(after -> store.rules(c, product, after, limit(x))))
-            .map(page -> Result.ok(page.toJson())));
+    api.route(router, HttpMethod.GET, "/rules", Scope.RULES_WRITE, (x, c) -> productPage(store, x, c,
+        Kind.RULE, (product, after, limit) -> store.rules(c, product, after, limit)));
     api.route(router, HttpMethod.DELETE, "/rules/:id", Scope.RULES_WRITE,
         (x, c) -> owned(store, x, c, Kind.RULE, "id").compose(store::deleteRule).map(MachineResource::deleted));
     api.route(router, HttpMethod.POST, "/licenses/:id/ips", Scope.RULES_WRITE, this::putLicenseIp);

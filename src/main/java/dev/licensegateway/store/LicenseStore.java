@@ -1,6 +1,8 @@
 package dev.licensegateway.store;
 
 import dev.licensegateway.infra.Unavailable;
+import dev.licensegateway.infra.UtcClock;
+import dev.licensegateway.infra.WireName;
 import dev.licensegateway.licensing.AccountStatus;
 import dev.licensegateway.licensing.Heartbeats;
 import dev.licensegateway.licensing.IpMode;
@@ -11,7 +13,6 @@ import dev.licensegateway.licensing.LicenseResult;
 import dev.licensegateway.licensing.LicenseStatus;
 import dev.licensegateway.licensing.ProductStatus;
 import dev.licensegateway.ops.GatewayMetrics;
-import dev.licensegateway.infra.UtcClock;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -31,8 +32,9 @@ public final class LicenseStore implements LicenseRepository {
 
   /**
    * The license, its policy, product, account, the asking machine, and each rule for the
-   * asking device ($2) and IP ($3), in one round trip. Machines silent past their slot
-   * release time (SPEC 1) are not counted as using a slot.
+   * asking device ($2) and IP ($3), in one round trip. Machines silent past their policy's
+   * slot release time (SPEC 1; {@code slot_release_s}, written from {@link Heartbeats}) are
+   * not counted as using a slot.
    */
   private static final String CONTEXT_SQL = """
       SELECT l.id, l.key, l.status, l.expires_at, l.environment,
@@ -44,9 +46,9 @@ public final class LicenseStore implements LicenseRepository {
              m.last_heartbeat_at,
              (SELECT count(*) FROM machines x
                WHERE x.license_id = l.id
-                 AND (po.heartbeat_interval_s IS NULL
-                      OR x.last_heartbeat_at >= $4::timestamptz
-                         - make_interval(secs => 3 * po.heartbeat_interval_s + %d))) AS machines_used,
+                 AND (po.slot_release_s IS NULL
+                      OR x.last_heartbeat_at >= $4::timestamptz - make_interval(secs => po.slot_release_s)))
+               AS machines_used,
              EXISTS (SELECT 1 FROM product_rules r WHERE r.product_id = pr.id
                        AND r.kind = 'block_hwid' AND r.value = $2) AS hwid_blocked,
              EXISTS (SELECT 1 FROM product_rules r WHERE r.product_id = pr.id
@@ -71,7 +73,7 @@ public final class LicenseStore implements LicenseRepository {
          AND ($5::uuid IS NULL OR l.product_id = $5::uuid)
          AND ($6::text IS NULL OR l.environment = $6::text)
          AND ($7::uuid IS NULL OR l.account_id = $7::uuid)
-      """.formatted(Heartbeats.GRACE_SECONDS);
+      """;
 
   private static final String LOCK_SQL = """
       SELECT id FROM licenses
@@ -217,19 +219,19 @@ public final class LicenseStore implements LicenseRepository {
     return new LicenseContext(
         r.getUUID("id"),
         r.getString("key"),
-        LicenseStatus.of(r.getString("status")),
+        WireName.of(LicenseStatus.class, r.getString("status")),
         UtcClock.instant(r.getOffsetDateTime("expires_at")),
         r.getString("environment"),
         r.getInteger("max_machines"),
         entitlements == null ? List.of() : Arrays.stream(entitlements).sorted().toList(),
         r.getInteger("heartbeat_interval_s"),
         r.getInteger("max_ips"),
-        IpMode.of(r.getString("ip_mode")),
+        WireName.of(IpMode.class, r.getString("ip_mode")),
         r.getUUID("product_id"),
-        ProductStatus.of(r.getString("product_status")),
+        WireName.of(ProductStatus.class, r.getString("product_status")),
         r.getInteger("daily_validation_limit"),
         r.getUUID("account_id"),
-        AccountStatus.of(r.getString("account_status")),
+        WireName.of(AccountStatus.class, r.getString("account_status")),
         r.getLong("credits"),
         UtcClock.instant(r.getOffsetDateTime("last_heartbeat_at")),
         r.getLong("machines_used"),

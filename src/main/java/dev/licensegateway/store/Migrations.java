@@ -14,7 +14,8 @@ public final class Migrations {
     PgConnectOptions options = PgConnectOptions.fromUri(pgUri);
     Flyway flyway = Flyway.configure()
         .dataSource(jdbcUrl(options), options.getUser(), options.getPassword())
-        .locations("classpath:db/migration")
+        // SQL migrations, and Java ones where a rule of the code must fill the data.
+        .locations("classpath:db/migration", "classpath:dev/licensegateway/store/migration")
         .connectRetries(0)
         .load();
     flyway.migrate();

@@ -1,6 +1,7 @@
 package dev.licensegateway.store;
 
 import dev.licensegateway.infra.Unavailable;
+import dev.licensegateway.infra.WireName;
 import dev.licensegateway.licensing.ProductDirectory;
 import dev.licensegateway.licensing.ProductStatus;
 import io.vertx.core.Future;
@@ -47,7 +48,7 @@ public final class ProductStore implements ProductDirectory {
           }
           Row r = rows.iterator().next();
           return new ProductRef(r.getUUID("id"), r.getUUID("account_id"), r.getString("environment"),
-              ProductStatus.of(r.getString("status")), r.getBuffer("app_secret_digest").getBytes());
+              WireName.of(ProductStatus.class, r.getString("status")), r.getBuffer("app_secret_digest").getBytes());
         });
   }
 }

@@ -82,10 +82,12 @@ public final class Fixtures {
           account, s.environment, s.productStatus, appId, Secrets.digest(appSecret), Secrets.digest(productKey),
           s.dailyLimit);
       UUID policy = insert(c, "INSERT INTO policies (account_id, product_id, name, max_machines, duration_days, "
-              + "heartbeat_interval_s, entitlements, max_ips, ip_mode) VALUES (?, ?, 'test policy', ?, ?, ?, ?, ?, ?) "
-              + "RETURNING id",
+              + "heartbeat_interval_s, entitlements, max_ips, ip_mode, slot_release_s) "
+              + "VALUES (?, ?, 'test policy', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
           account, product, s.maxMachines, s.durationDays, s.heartbeatIntervalS,
-          c.createArrayOf("text", s.entitlements.toArray()), s.maxIps, s.ipMode);
+          c.createArrayOf("text", s.entitlements.toArray()), s.maxIps, s.ipMode,
+          // SPEC 1: released when overdue by more than twice the interval, i.e. silent > 3 × interval + 30 s.
+          s.heartbeatIntervalS == null ? null : 3 * s.heartbeatIntervalS + 30);
       String key = Secrets.licenseKey();
       UUID license = insert(c, "INSERT INTO licenses (account_id, product_id, policy_id, environment, key, status, "
               + "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",

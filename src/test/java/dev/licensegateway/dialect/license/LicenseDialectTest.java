@@ -469,6 +469,21 @@ class LicenseDialectTest {
   }
 
   @Test
+  void aLicenseKeyNotInTheFiveByFiveFormIs422ForThatFieldAlone() {
+    Fixtures.License license = Fixtures.license();
+    String machine = Fixtures.randomMachineId();
+    for (Object bad : List.of(license.key().toLowerCase(java.util.Locale.ROOT), license.key().replace("-", ""),
+        license.key() + "-AAAAA", license.key().substring(1), "ABCDE-FGHIJ-KLMNO-PQRST-UVWX_", 42)) {
+      for (String action : ACTIONS) {
+        JsonObject body = assertError(client.post("/license/" + action,
+            new JsonObject().put("license_key", bad).put("machine_id", machine)), 422, "validation_error");
+        assertEquals(Set.of("license_key"), body.getJsonObject("errors").fieldNames(), action + " " + bad);
+      }
+    }
+    assertEquals(0, machines(license));
+  }
+
+  @Test
   void malformedJsonIs422() {
     for (String bad : List.of("{", "{\"license_key\": ", "not json", "[1,2", "")) {
       assertError(client.postRaw("/license/activate", "application/json", utf8(bad)), 422, "validation_error");
