@@ -23,7 +23,9 @@ import dev.licensegateway.signing.KeyRing;
 import dev.licensegateway.signing.SigningAlg;
 import dev.licensegateway.store.LicenseStore;
 import dev.licensegateway.store.ProductStore;
+import dev.licensegateway.store.Invalidations;
 import dev.licensegateway.store.SessionStore;
+import dev.licensegateway.store.SnapshotCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -58,6 +60,9 @@ public final class Gateway {
 
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private static final long SESSION_PURGE_PERIOD_MS = 10 * 60 * 1000;
+  /** The invalidation channel is proven live by a ping this often, answered within the timeout. */
+  private static final long PING_EVERY_MS = 500;
+  private static final long PING_TIMEOUT_MS = 1_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -66,10 +71,11 @@ public final class Gateway {
   private final GatewayConfig config;
   private final GatewayMetrics metrics;
   private final GatewayVerticle.Services services;
+  private final Invalidations invalidations;
   private String deploymentId;
 
   private Gateway(Vertx vertx, Pool pool, Redis redis, Health health, GatewayConfig config, GatewayMetrics metrics,
-      GatewayVerticle.Services services) {
+      GatewayVerticle.Services services, Invalidations invalidations) {
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
@@ -77,6 +83,7 @@ public final class Gateway {
     this.config = config;
     this.metrics = metrics;
     this.services = services;
+    this.invalidations = invalidations;
   }
 
   /**
@@ -125,7 +132,10 @@ public final class Gateway {
     GatewayMetrics metrics = new GatewayMetrics(registry);
     Health health = new Health(vertx, pool, redis, schemaVersion, Math.max(pgTimeout, config.redis().timeoutMs()));
     long redisTimeout = config.redis().timeoutMs();
-    LicenseService core = new LicenseService(new LicenseStore(pool, pgTimeout, metrics),
+    SnapshotCache cache = new SnapshotCache(config.cache().maxLicenses(), config.cache().ttlSeconds());
+    metrics.readModel(cache::live, cache::size);
+    Invalidations invalidations = new Invalidations(vertx, pool, connect, cache, metrics, PING_EVERY_MS, PING_TIMEOUT_MS);
+    LicenseService core = new LicenseService(new LicenseStore(pool, pgTimeout, metrics, cache),
         new DailyQuota(redis, redisTimeout, metrics), clock);
     RedisGate gate = new RedisGate(redis, config.redis().cluster(), config.nativeApi().nonceTtlSeconds(),
         redisTimeout, config.rateLimits().failOpen(), metrics);
@@ -135,8 +145,8 @@ public final class Gateway {
         .onFailure(e -> LOG.warn("session purge failed: {}", e.toString())));
     GatewayVerticle.Services services = new GatewayVerticle.Services(config, keys, metrics, health,
         routes(config, keys, signer, core, gate, new ApiKeyAuth(pool, pgTimeout), new ProductStore(pool, pgTimeout),
-            sessions, new ManageStore(pool, pgTimeout), clock));
-    Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services);
+            sessions, new ManageStore(pool, pgTimeout, cache), clock));
+    Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services, invalidations);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 
     // SPEC 7 `run`: fail at once, and clearly, when a dependency is missing.
@@ -150,6 +160,8 @@ public final class Gateway {
             "Redis at " + config.redis().uri() + " is unreachable: " + e.getMessage(), e)));
     return Future.all(postgresUp, redisUp)
         .compose(v -> gate.preloadScripts())
+        .compose(v -> config.cache().maxLicenses() > 0 ? invalidations.start()
+            : Future.<Void>succeededFuture())
         .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(services),
             new DeploymentOptions().setInstances(instances)))
         .map(id -> {
@@ -220,10 +232,19 @@ public final class Gateway {
    */
   private Future<Void> closeAfter(Future<?> first) {
     Promise<Void> closed = Promise.promise();
-    first.eventually(pool::close)
+    first.eventually(invalidations::stop)
+        .eventually(pool::close)
         .eventually(redis::close)
         .onComplete(v -> vertx.close().onComplete(closed));
     return closed.future();
+  }
+
+  /**
+   * Completes once every change committed before the call has reached this instance's read
+   * model (for a caller that wrote to Postgres by other means and reads next).
+   */
+  public Future<Void> syncReadModel() {
+    return config.cache().maxLicenses() > 0 ? invalidations.sync() : Future.succeededFuture();
   }
 
   public Health health() {

@@ -62,7 +62,10 @@ public final class ConfigLoader {
             s.limit("productKey", "LGW_RL_PRODUCT_KEY")),
         new GatewayConfig.Shutdown(
             s.integer("shutdown.drainDelayMs", "LGW_DRAIN_DELAY_MS"),
-            s.integer("shutdown.graceMs", "LGW_SHUTDOWN_GRACE_MS")));
+            s.integer("shutdown.graceMs", "LGW_SHUTDOWN_GRACE_MS")),
+        new GatewayConfig.Cache(
+            s.integer("cache.maxLicenses", "LGW_CACHE_MAX_LICENSES"),
+            s.integer("cache.ttlSeconds", "LGW_CACHE_TTL_S")));
   }
 
   private static List<String> csv(String value) {

@@ -16,7 +16,8 @@ public record GatewayConfig(
     NativeApi nativeApi,
     List<String> trustedProxies,
     RateLimits rateLimits,
-    Shutdown shutdown) {
+    Shutdown shutdown,
+    Cache cache) {
 
   public record Http(int port, int bodyLimitBytes, int instances) {}
 
@@ -48,49 +49,60 @@ public record GatewayConfig(
 
   public record Shutdown(long drainDelayMs, long graceMs) {}
 
+  /**
+   * The in-process read model of licenses: at most {@code maxLicenses} (0 turns it off),
+   * each dropped after {@code ttlSeconds} even when no change was announced.
+   */
+  public record Cache(int maxLicenses, int ttlSeconds) {}
+
   /** SPEC 3 token buckets; {@code failOpen}: let requests through when Redis cannot be asked. */
   public record RateLimits(boolean failOpen, RateLimit.Limit licenseKey, RateLimit.Limit clientIp,
       RateLimit.Limit apiKey, RateLimit.Limit productKey) {}
 
   public GatewayConfig withRateLimits(RateLimits limits) {
-    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, limits, shutdown);
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, limits, shutdown, cache);
   }
 
   public GatewayConfig withTrustedProxies(List<String> cidrs) {
-    return new GatewayConfig(http, postgres, redis, signing, nativeApi, cidrs, rateLimits, shutdown);
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, cidrs, rateLimits, shutdown, cache);
   }
 
   public GatewayConfig withShutdown(long drainDelayMs, long graceMs) {
     return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits,
-        new Shutdown(drainDelayMs, graceMs));
+        new Shutdown(drainDelayMs, graceMs), cache);
   }
 
   public GatewayConfig withPostgresUri(String uri) {
     return new GatewayConfig(http, new Postgres(uri, postgres.poolSize, postgres.pipeliningLimit, postgres.timeoutMs),
-        redis, signing, nativeApi, trustedProxies, rateLimits, shutdown);
+        redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache);
   }
 
   public GatewayConfig withRedisUri(String uri) {
     return new GatewayConfig(http, postgres, new Redis(uri, redis.poolSize, redis.timeoutMs),
-        signing, nativeApi, trustedProxies, rateLimits, shutdown);
+        signing, nativeApi, trustedProxies, rateLimits, shutdown, cache);
   }
 
   public GatewayConfig withTimeouts(long postgresMs, long redisMs) {
     return new GatewayConfig(http, new Postgres(postgres.uri, postgres.poolSize, postgres.pipeliningLimit, postgresMs),
-        new Redis(redis.uri, redis.poolSize, redisMs), signing, nativeApi, trustedProxies, rateLimits, shutdown);
+        new Redis(redis.uri, redis.poolSize, redisMs), signing, nativeApi, trustedProxies, rateLimits, shutdown, cache);
   }
 
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(new Http(port, http.bodyLimitBytes, http.instances), postgres, redis,
-        signing, nativeApi, trustedProxies, rateLimits, shutdown);
+        signing, nativeApi, trustedProxies, rateLimits, shutdown, cache);
   }
 
   public GatewayConfig withSigning(String alg, String keysDir) {
-    return new GatewayConfig(http, postgres, redis, new Signing(alg, keysDir), nativeApi, trustedProxies, rateLimits, shutdown);
+    return new GatewayConfig(http, postgres, redis, new Signing(alg, keysDir), nativeApi, trustedProxies, rateLimits, shutdown, cache);
   }
 
   public GatewayConfig withSecret(String secret) {
     return new GatewayConfig(http, postgres, redis, signing,
-        new NativeApi(secret, nativeApi.timestampSkewSeconds, nativeApi.nonceTtlSeconds), trustedProxies, rateLimits, shutdown);
+        new NativeApi(secret, nativeApi.timestampSkewSeconds, nativeApi.nonceTtlSeconds), trustedProxies, rateLimits, shutdown, cache);
+  }
+
+  public GatewayConfig withCache(int maxLicenses, int ttlSeconds) {
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits, shutdown,
+        new Cache(maxLicenses, ttlSeconds));
   }
 }

@@ -1,6 +1,11 @@
 package dev.licensegateway.licensing;
 
-/** SPEC 1's heartbeat arithmetic, in one place for Java and the SQL that counts slots. */
+import java.time.Instant;
+
+/**
+ * SPEC 1's heartbeat arithmetic, in one place: Java decides with it, and the policy rows
+ * carry {@link #slotReleaseSeconds} for the SQL that counts slots.
+ */
 public final class Heartbeats {
 
   /** Grace beyond the interval before a machine is overdue. */
@@ -19,5 +24,14 @@ public final class Heartbeats {
    */
   public static long slotReleaseSeconds(int intervalS) {
     return overdueSeconds(intervalS) + 2L * intervalS;
+  }
+
+  public static boolean overdue(int intervalS, Instant lastHeartbeat, Instant now) {
+    return lastHeartbeat.plusSeconds(overdueSeconds(intervalS)).isBefore(now);
+  }
+
+  /** Silent past the release time: the slot is free (the SQL's {@code last_heartbeat_at >= now − slot_release_s}, negated). */
+  public static boolean released(int intervalS, Instant lastHeartbeat, Instant now) {
+    return lastHeartbeat.plusSeconds(slotReleaseSeconds(intervalS)).isBefore(now);
   }
 }

@@ -24,6 +24,7 @@ public record LicenseContext(
     Integer dailyValidationLimit,
     UUID accountId,
     AccountStatus accountStatus,
+    /** Null when the account's credits are unlimited; otherwise a balance (which may lag: only its presence is read). */
     Long credits,
     Instant machineLastHeartbeat,
     long machinesUsed,
@@ -56,11 +57,10 @@ public record LicenseContext(
     if (heartbeatIntervalS == null) {
       return MachineState.ACTIVE;
     }
-    long silentSeconds = now.getEpochSecond() - machineLastHeartbeat.getEpochSecond();
-    if (silentSeconds > Heartbeats.slotReleaseSeconds(heartbeatIntervalS)) {
+    if (Heartbeats.released(heartbeatIntervalS, machineLastHeartbeat, now)) {
       return MachineState.RELEASED;
     }
-    if (silentSeconds > Heartbeats.overdueSeconds(heartbeatIntervalS)) {
+    if (Heartbeats.overdue(heartbeatIntervalS, machineLastHeartbeat, now)) {
       return MachineState.OVERDUE;
     }
     return MachineState.ACTIVE;

@@ -4,6 +4,9 @@ import dev.licensegateway.access.Caller;
 import dev.licensegateway.access.Scope;
 import dev.licensegateway.http.Problem;
 import dev.licensegateway.infra.Secrets;
+import dev.licensegateway.store.SnapshotCache;
+import dev.licensegateway.store.SnapshotCache.Change;
+import dev.licensegateway.store.SnapshotCache.Target;
 import dev.licensegateway.infra.Unavailable;
 import dev.licensegateway.infra.UtcClock;
 import dev.licensegateway.infra.WireName;
@@ -56,10 +59,17 @@ public final class ManageStore {
 
   private final Pool pool;
   private final long timeoutMs;
+  private final SnapshotCache cache;
 
-  public ManageStore(Pool pool, long timeoutMs) {
+  /** {@code cache}: the read model, which a change made here leaves at once (its announcement follows). */
+  public ManageStore(Pool pool, long timeoutMs, SnapshotCache cache) {
     this.pool = pool;
     this.timeoutMs = timeoutMs;
+    this.cache = cache;
+  }
+
+  private <T> Future<T> changed(Future<T> write, Target target, UUID id) {
+    return write.onSuccess(v -> cache.changed(new Change(target, id.toString())));
   }
 
   /**
@@ -121,11 +131,11 @@ public final class ManageStore {
   }
 
   public Future<JsonObject> updateProduct(UUID id, String name, String status, boolean limitGiven, Integer limit) {
-    return doc("""
+    return changed(doc("""
         UPDATE products SET name = COALESCE($2, name), status = COALESCE($3, status),
                daily_validation_limit = CASE WHEN $4 THEN $5 ELSE daily_validation_limit END
          WHERE id = $1 RETURNING lgw_product_doc(products)
-        """, Tuple.of(id, name, status, limitGiven, limit));
+        """, Tuple.of(id, name, status, limitGiven, limit)), Target.PRODUCT, id);
   }
 
   // ---- policies --------------------------------------------------------------------------
@@ -160,7 +170,7 @@ public final class ManageStore {
   }
 
   public Future<JsonObject> updatePolicy(UUID id, PolicyFields f) {
-    return doc("""
+    return changed(doc("""
         UPDATE policies SET name = COALESCE($2, name), max_machines = COALESCE($3, max_machines),
                duration_days = CASE WHEN $4 THEN $5 ELSE duration_days END,
                heartbeat_interval_s = CASE WHEN $6 THEN $7 ELSE heartbeat_interval_s END,
@@ -174,7 +184,7 @@ public final class ManageStore {
             .addValue(f.heartbeatGiven()).addValue(f.heartbeatIntervalS())
             .addValue(f.entitlements() == null ? null : f.entitlements().toArray(String[]::new))
             .addValue(f.maxIpsGiven()).addValue(f.maxIps()).addValue(wire(f.ipMode()))
-            .addValue(slotRelease(f.heartbeatIntervalS())));
+            .addValue(slotRelease(f.heartbeatIntervalS()))), Target.POLICY, id);
   }
 
   // ---- licenses --------------------------------------------------------------------------
@@ -228,7 +238,7 @@ public final class ManageStore {
 
   public Future<JsonObject> updateLicense(UUID id, LicenseStatus status, boolean expiresGiven, Instant expiresAt,
       boolean maxGiven, Integer maxMachines, boolean entitlementsGiven, List<String> entitlements) {
-    return doc("""
+    return changed(doc("""
         UPDATE licenses SET status = COALESCE($2, status),
                expires_at = CASE WHEN $3 THEN $4 ELSE expires_at END,
                max_machines = CASE WHEN $5 THEN $6 ELSE max_machines END,
@@ -237,14 +247,14 @@ public final class ManageStore {
          WHERE id = $1 AND deleted_at IS NULL RETURNING lgw_license_doc(licenses)
         """, Tuple.tuple().addValue(id).addValue(wire(status)).addValue(expiresGiven).addValue(UtcClock.offset(expiresAt))
             .addValue(maxGiven).addValue(maxMachines).addValue(entitlementsGiven)
-            .addValue(entitlements == null ? null : entitlements.toArray(String[]::new)));
+            .addValue(entitlements == null ? null : entitlements.toArray(String[]::new))), Target.LICENSE, id);
   }
 
   public Future<JsonObject> deleteLicense(UUID id) {
-    return doc("""
+    return changed(doc("""
         UPDATE licenses SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL
         RETURNING jsonb_build_object('id', id, 'deleted', true)
-        """, Tuple.of(id));
+        """, Tuple.of(id)), Target.LICENSE, id);
   }
 
   // ---- machines --------------------------------------------------------------------------
@@ -255,17 +265,17 @@ public final class ManageStore {
   }
 
   public Future<Integer> deleteMachines(UUID licenseId, String machineId) {
-    return rows(pool, "DELETE FROM machines WHERE license_id = $1 AND ($2::text IS NULL OR machine_id = $2)",
-        Tuple.of(licenseId, machineId)).map(RowSet::rowCount);
+    return changed(rows(pool, "DELETE FROM machines WHERE license_id = $1 AND ($2::text IS NULL OR machine_id = $2)",
+        Tuple.of(licenseId, machineId)).map(RowSet::rowCount), Target.LICENSE, licenseId);
   }
 
   // ---- rules and license IPs -------------------------------------------------------------
 
   public Future<JsonObject> createRule(Caller caller, UUID productId, RuleKind kind, String value, String cidr) {
-    return doc("""
+    return changed(doc("""
         INSERT INTO product_rules (account_id, product_id, kind, value, cidr)
         VALUES ($1, $2, $3, $4, network($5::text::inet)) RETURNING lgw_rule_doc(product_rules)
-        """, Tuple.of(caller.accountId(), productId, kind.wire(), value, cidr));
+        """, Tuple.of(caller.accountId(), productId, kind.wire(), value, cidr)), Target.PRODUCT, productId);
   }
 
   public Future<Page> rules(Caller caller, UUID productId, UUID after, int limit) {
@@ -278,20 +288,23 @@ public final class ManageStore {
   }
 
   public Future<Integer> deleteRule(UUID id) {
-    return rows(pool, "DELETE FROM product_rules WHERE id = $1", Tuple.of(id)).map(RowSet::rowCount);
+    return rows(pool, "DELETE FROM product_rules WHERE id = $1 RETURNING product_id", Tuple.of(id)).map(rows -> {
+      rows.forEach(row -> cache.changed(new Change(Target.PRODUCT, row.getUUID("product_id").toString())));
+      return rows.rowCount();
+    });
   }
 
   public Future<JsonObject> putLicenseIp(UUID licenseId, String ip, boolean blocked) {
-    return doc("""
+    return changed(doc("""
         INSERT INTO license_ips (license_id, ip, blocked) VALUES ($1, $2::text::inet, $3)
         ON CONFLICT (license_id, ip) DO UPDATE SET blocked = EXCLUDED.blocked
         RETURNING lgw_license_ip_doc(license_ips)
-        """, Tuple.of(licenseId, ip, blocked));
+        """, Tuple.of(licenseId, ip, blocked)), Target.LICENSE, licenseId);
   }
 
   public Future<Integer> deleteLicenseIp(UUID licenseId, String ip) {
-    return rows(pool, "DELETE FROM license_ips WHERE license_id = $1 AND ip = $2::text::inet",
-        Tuple.of(licenseId, ip)).map(RowSet::rowCount);
+    return changed(rows(pool, "DELETE FROM license_ips WHERE license_id = $1 AND ip = $2::text::inet",
+        Tuple.of(licenseId, ip)).map(RowSet::rowCount), Target.LICENSE, licenseId);
   }
 
   // ---- API keys --------------------------------------------------------------------------

@@ -18,6 +18,8 @@ public final class GatewayMetrics {
   private final PrometheusMeterRegistry registry;
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Counter cacheHits;
+  private final Counter cacheMisses;
 
   public GatewayMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -32,6 +34,28 @@ public final class GatewayMetrics {
     for (String op : new String[] {"gate", "quota"}) {
       counter("lgw_redis_errors_total", "Redis calls that failed or timed out", "op", op);
     }
+    counter("lgw_cache_invalidations_total", "Announced changes applied to the license read model");
+    cacheHits = counter("lgw_cache_requests_total", "License reads by whether memory answered", "result", "hit");
+    cacheMisses = counter("lgw_cache_requests_total", "License reads by whether memory answered", "result", "miss");
+  }
+
+  /** The read model's state: whether it serves (its channel is live) and how many licenses it holds. */
+  public void readModel(java.util.function.BooleanSupplier live, java.util.function.LongSupplier size) {
+    io.micrometer.core.instrument.Gauge.builder("lgw_cache_live", () -> live.getAsBoolean() ? 1 : 0)
+        .description("1 while the license read model serves from memory (its invalidation channel is live)")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder("lgw_cache_licenses", size::getAsLong)
+        .description("Licenses held in the read model").register(registry);
+  }
+
+  /** A license read answered from memory. */
+  public void cacheHit() {
+    cacheHits.increment();
+  }
+
+  /** A license read that went to Postgres (not kept, changed, or the read model dark). */
+  public void cacheMiss() {
+    cacheMisses.increment();
   }
 
   public PrometheusMeterRegistry registry() {

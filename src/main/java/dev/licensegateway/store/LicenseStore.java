@@ -1,5 +1,6 @@
 package dev.licensegateway.store;
 
+import dev.licensegateway.infra.IpAddresses;
 import dev.licensegateway.infra.Unavailable;
 import dev.licensegateway.infra.UtcClock;
 import dev.licensegateway.infra.WireName;
@@ -10,8 +11,10 @@ import dev.licensegateway.licensing.LicenseContext;
 import dev.licensegateway.licensing.LicenseQuery;
 import dev.licensegateway.licensing.LicenseRepository;
 import dev.licensegateway.licensing.LicenseResult;
+import dev.licensegateway.licensing.LicenseSnapshot;
 import dev.licensegateway.licensing.LicenseStatus;
 import dev.licensegateway.licensing.ProductStatus;
+import dev.licensegateway.licensing.RuleKind;
 import dev.licensegateway.ops.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -22,7 +25,13 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.Arrays;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -31,48 +40,30 @@ import java.util.function.Function;
 public final class LicenseStore implements LicenseRepository {
 
   /**
-   * The license, its policy, product, account, the asking machine, and each rule for the
-   * asking device ($2) and IP ($3), in one round trip. Machines silent past their policy's
-   * slot release time (SPEC 1; {@code slot_release_s}, written from {@link Heartbeats}) are
-   * not counted as using a slot.
+   * A license with everything any request about it reads, in one round trip: its policy,
+   * product and account, every bound machine, its product's rules and its IPs. Nothing of
+   * the request is in it (see {@link LicenseSnapshot#contextFor}), so it can be kept. The
+   * paired arrays are read in one order within one statement, so they line up.
    */
-  private static final String CONTEXT_SQL = """
+  private static final String SNAPSHOT_SQL = """
       SELECT l.id, l.key, l.status, l.expires_at, l.environment,
              COALESCE(l.max_machines, po.max_machines) AS max_machines,
              COALESCE(l.entitlements, po.entitlements) AS entitlements,
-             po.heartbeat_interval_s, po.max_ips, po.ip_mode,
+             po.id AS policy_id, po.heartbeat_interval_s, po.max_ips, po.ip_mode,
              pr.id AS product_id, pr.status AS product_status, pr.daily_validation_limit,
-             a.id AS account_id, a.status AS account_status, a.credits,
-             m.last_heartbeat_at,
-             (SELECT count(*) FROM machines x
-               WHERE x.license_id = l.id
-                 AND (po.slot_release_s IS NULL
-                      OR x.last_heartbeat_at >= $4::timestamptz - make_interval(secs => po.slot_release_s)))
-               AS machines_used,
-             EXISTS (SELECT 1 FROM product_rules r WHERE r.product_id = pr.id
-                       AND r.kind = 'block_hwid' AND r.value = $2) AS hwid_blocked,
-             EXISTS (SELECT 1 FROM product_rules r WHERE r.product_id = pr.id
-                       AND r.kind = 'allow_hwid') AS hwid_allow_listed,
-             EXISTS (SELECT 1 FROM product_rules r WHERE r.product_id = pr.id
-                       AND r.kind = 'allow_hwid' AND r.value = $2) AS hwid_allowed,
-             EXISTS (SELECT 1 FROM product_rules r WHERE r.product_id = pr.id
-                       AND r.kind = 'block_ip' AND $3::text::inet <<= r.cidr) AS ip_blocked,
-             EXISTS (SELECT 1 FROM product_rules r WHERE r.product_id = pr.id
-                       AND r.kind = 'allow_ip') AS ip_allow_listed,
-             EXISTS (SELECT 1 FROM product_rules r WHERE r.product_id = pr.id
-                       AND r.kind = 'allow_ip' AND $3::text::inet <<= r.cidr) AS ip_allowed,
-             li.blocked AS license_ip_blocked,
-             (SELECT count(*) FROM license_ips y WHERE y.license_id = l.id AND NOT y.blocked) AS ips_registered
+             a.id AS account_id, a.status AS account_status, a.credits IS NOT NULL AS credit_balance,
+             ARRAY(SELECT m.machine_id FROM machines m WHERE m.license_id = l.id ORDER BY m.id) AS machine_ids,
+             ARRAY(SELECT m.last_heartbeat_at FROM machines m WHERE m.license_id = l.id ORDER BY m.id) AS machine_beats,
+             ARRAY(SELECT r.kind FROM product_rules r WHERE r.product_id = pr.id ORDER BY r.id) AS rule_kinds,
+             ARRAY(SELECT COALESCE(r.cidr::text, r.value) FROM product_rules r WHERE r.product_id = pr.id
+                    ORDER BY r.id) AS rule_values,
+             ARRAY(SELECT host(i.ip) FROM license_ips i WHERE i.license_id = l.id ORDER BY i.ip) AS ips,
+             ARRAY(SELECT i.blocked FROM license_ips i WHERE i.license_id = l.id ORDER BY i.ip) AS ips_blocked
         FROM licenses l
         JOIN policies po ON po.id = l.policy_id
         JOIN products pr ON pr.id = l.product_id
         JOIN accounts a ON a.id = l.account_id
-        LEFT JOIN machines m ON m.license_id = l.id AND m.machine_id = $2
-        LEFT JOIN license_ips li ON li.license_id = l.id AND li.ip = $3::text::inet
        WHERE l.key = $1 AND l.deleted_at IS NULL
-         AND ($5::uuid IS NULL OR l.product_id = $5::uuid)
-         AND ($6::text IS NULL OR l.environment = $6::text)
-         AND ($7::uuid IS NULL OR l.account_id = $7::uuid)
       """;
 
   private static final String LOCK_SQL = """
@@ -123,16 +114,32 @@ public final class LicenseStore implements LicenseRepository {
   private final Pool pool;
   private final long timeoutMs;
   private final GatewayMetrics metrics;
+  private final SnapshotCache cache;
 
-  public LicenseStore(Pool pool, long timeoutMs, GatewayMetrics metrics) {
+  public LicenseStore(Pool pool, long timeoutMs, GatewayMetrics metrics, SnapshotCache cache) {
     this.pool = pool;
     this.timeoutMs = timeoutMs;
     this.metrics = metrics;
+    this.cache = cache;
   }
 
+  /** From memory when the read model holds the license; else one query, whose answer is kept for the next. */
   @Override
   public Future<LicenseContext> context(LicenseQuery query, Instant now) {
-    return deadline("context", context(pool, query, now));
+    LicenseSnapshot kept = cache.get(query.licenseKey());
+    if (kept != null) {
+      metrics.cacheHit();
+      return Future.succeededFuture(kept.contextFor(query, now));
+    }
+    metrics.cacheMiss();
+    long mark = cache.mark();
+    return deadline("context", snapshot(pool, query.licenseKey())).map(snapshot -> {
+      if (snapshot == null) {
+        return null;
+      }
+      cache.keep(snapshot, mark);
+      return snapshot.contextFor(query, now);
+    });
   }
 
   /**
@@ -147,12 +154,13 @@ public final class LicenseStore implements LicenseRepository {
             .compose(locked -> locked.size() == 0
                 ? Future.succeededFuture((LicenseContext) null)
                 // A new statement after the lock: its snapshot sees every machine committed before.
-                : context(conn, query, now))
+                : snapshot(conn, query.licenseKey()).map(s -> s == null ? null : s.contextFor(query, now)))
             .compose(ctx -> work.apply(new Locked(conn, ctx)))
             .compose(result -> result.outcome().ok()
                 ? Future.succeededFuture(result)
                 : Future.failedFuture(new Rollback(result))))
-        .recover(e -> e instanceof Rollback r ? Future.succeededFuture(r.result) : Future.failedFuture(e));
+        .recover(e -> e instanceof Rollback r ? Future.succeededFuture(r.result) : Future.failedFuture(e))
+        .onSuccess(result -> changed(result.context()));
     return deadline("activate", run);
   }
 
@@ -160,13 +168,15 @@ public final class LicenseStore implements LicenseRepository {
   @Override
   public Future<Boolean> registerIp(UUID licenseId, String ip, int maxIps) {
     return deadline("register_ip", pool.withTransaction(conn -> conn.preparedQuery(LOCK_BY_ID_SQL).execute(Tuple.of(licenseId))
-        .compose(v -> registerIpLocked(conn, licenseId, ip, maxIps))));
+        .compose(v -> registerIpLocked(conn, licenseId, ip, maxIps))))
+        .onSuccess(v -> cache.changedLicense(licenseId));
   }
 
   /** Refreshes an active machine outside any lock; false when it is no longer bound. */
   @Override
   public Future<Boolean> touchMachine(UUID licenseId, LicenseQuery query, Instant now) {
-    return deadline("touch", touch(pool, licenseId, query, now).map(rows -> rows > 0));
+    return deadline("touch", touch(pool, licenseId, query, now).map(rows -> rows > 0))
+        .onSuccess(v -> cache.changedLicense(licenseId));
   }
 
   private static Future<Integer> touch(SqlClient client, UUID licenseId, LicenseQuery query, Instant now) {
@@ -179,14 +189,17 @@ public final class LicenseStore implements LicenseRepository {
 
   @Override
   public Future<Boolean> recordHeartbeat(UUID licenseId, String machineId, Instant now) {
-    return deadline("heartbeat", pool.preparedQuery(HEARTBEAT_SQL).execute(Tuple.of(licenseId, machineId, UtcClock.offset(now)))
-        .map(rows -> rows.rowCount() > 0));
+    return deadline("heartbeat", pool.preparedQuery(HEARTBEAT_SQL)
+        .execute(Tuple.of(licenseId, machineId, UtcClock.offset(now)))
+        .map(rows -> rows.rowCount() > 0))
+        .onSuccess(v -> cache.changedLicense(licenseId));
   }
 
   @Override
   public Future<Boolean> deleteMachine(UUID licenseId, String machineId) {
     return deadline("deactivate", pool.preparedQuery(DELETE_MACHINE_SQL).execute(Tuple.of(licenseId, machineId))
-        .map(rows -> rows.rowCount() > 0));
+        .map(rows -> rows.rowCount() > 0))
+        .onSuccess(v -> cache.changedLicense(licenseId));
   }
 
   private static Future<Boolean> registerIpLocked(SqlConnection conn, UUID licenseId, String ip, int maxIps) {
@@ -198,32 +211,61 @@ public final class LicenseStore implements LicenseRepository {
     });
   }
 
-  private static Future<LicenseContext> context(SqlClient client, LicenseQuery query, Instant now) {
-    Tuple args = Tuple.tuple()
-        .addValue(query.licenseKey())
-        .addValue(query.machineId())
-        .addValue(query.ip())
-        .addValue(UtcClock.offset(now))
-        .addValue(query.productId())
-        .addValue(query.environment())
-        .addValue(query.accountId());
-    return client.preparedQuery(CONTEXT_SQL).execute(args).map(LicenseStore::toContext);
+  /**
+   * This instance changed the license: drop it at once (its own announcement follows).
+   * A request that answers right after its write must not read what it replaced.
+   */
+  private void changed(LicenseContext context) {
+    if (context != null) {
+      cache.changedLicense(context.licenseId());
+    }
   }
 
-  private static LicenseContext toContext(RowSet<Row> rows) {
+  private static Future<LicenseSnapshot> snapshot(SqlClient client, String key) {
+    return client.preparedQuery(SNAPSHOT_SQL).execute(Tuple.of(key)).map(LicenseStore::toSnapshot);
+  }
+
+  private static LicenseSnapshot toSnapshot(RowSet<Row> rows) {
     if (rows.size() == 0) {
       return null;
     }
     Row r = rows.iterator().next();
-    String[] entitlements = r.getArrayOfStrings("entitlements");
-    return new LicenseContext(
+    String[] machineIds = r.getArrayOfStrings("machine_ids");
+    OffsetDateTime[] beats = r.getArrayOfOffsetDateTimes("machine_beats");
+    Map<String, Instant> machines = new HashMap<>(machineIds.length * 2);
+    for (int i = 0; i < machineIds.length; i++) {
+      machines.put(machineIds[i], beats[i].toInstant());
+    }
+    String[] kinds = r.getArrayOfStrings("rule_kinds");
+    String[] values = r.getArrayOfStrings("rule_values");
+    Set<String> blockedHwids = new HashSet<>();
+    Set<String> allowedHwids = null;
+    List<IpAddresses.Cidr> blockedIps = new ArrayList<>();
+    List<IpAddresses.Cidr> allowedIps = null;
+    for (int i = 0; i < kinds.length; i++) {
+      switch (WireName.of(RuleKind.class, kinds[i])) {
+        case BLOCK_HWID -> blockedHwids.add(values[i]);
+        case ALLOW_HWID -> (allowedHwids == null ? allowedHwids = new HashSet<>() : allowedHwids).add(values[i]);
+        case BLOCK_IP -> blockedIps.add(IpAddresses.Cidr.parse(values[i]));
+        case ALLOW_IP -> (allowedIps == null ? allowedIps = new ArrayList<>() : allowedIps)
+            .add(IpAddresses.Cidr.parse(values[i]));
+      }
+    }
+    String[] ips = r.getArrayOfStrings("ips");
+    Boolean[] ipsBlocked = r.getArrayOfBooleans("ips_blocked");
+    Map<String, Boolean> licenseIps = new HashMap<>(ips.length * 2);
+    for (int i = 0; i < ips.length; i++) {
+      licenseIps.put(IpAddresses.normalize(ips[i]), ipsBlocked[i]);
+    }
+    return new LicenseSnapshot(
         r.getUUID("id"),
         r.getString("key"),
         WireName.of(LicenseStatus.class, r.getString("status")),
         UtcClock.instant(r.getOffsetDateTime("expires_at")),
         r.getString("environment"),
         r.getInteger("max_machines"),
-        entitlements == null ? List.of() : Arrays.stream(entitlements).sorted().toList(),
+        List.of(r.getArrayOfStrings("entitlements")),
+        r.getUUID("policy_id"),
         r.getInteger("heartbeat_interval_s"),
         r.getInteger("max_ips"),
         WireName.of(IpMode.class, r.getString("ip_mode")),
@@ -232,17 +274,13 @@ public final class LicenseStore implements LicenseRepository {
         r.getInteger("daily_validation_limit"),
         r.getUUID("account_id"),
         WireName.of(AccountStatus.class, r.getString("account_status")),
-        r.getLong("credits"),
-        UtcClock.instant(r.getOffsetDateTime("last_heartbeat_at")),
-        r.getLong("machines_used"),
-        r.getBoolean("hwid_blocked"),
-        r.getBoolean("hwid_allow_listed"),
-        r.getBoolean("hwid_allowed"),
-        r.getBoolean("ip_blocked"),
-        r.getBoolean("ip_allow_listed"),
-        r.getBoolean("ip_allowed"),
-        r.getBoolean("license_ip_blocked"),
-        r.getLong("ips_registered"));
+        r.getBoolean("credit_balance"),
+        Map.copyOf(machines),
+        Set.copyOf(blockedHwids),
+        allowedHwids == null ? null : Set.copyOf(allowedHwids),
+        List.copyOf(blockedIps),
+        allowedIps == null ? null : List.copyOf(allowedIps),
+        Map.copyOf(licenseIps));
   }
 
   /** Every call has a deadline, and its latency and result land in the dependency meter. */

@@ -234,6 +234,7 @@ class ManageIsolationTest {
     try (var admin = new dev.licensegateway.cli.AccountAdmin(dev.licensegateway.testing.TestServers.get().postgresUri())) {
       java.util.UUID accountId = java.util.UUID.fromString(api.get("/account").bodyAsJsonObject().getString("id"));
       admin.setStatus(accountId, "suspended");
+      dev.licensegateway.testing.TestGateway.syncAll(); // the command's change reaches the gateway by NOTIFY
       assertEquals(1715, code(sdk, "validate", validate));
       admin.setStatus(accountId, "active");
     }

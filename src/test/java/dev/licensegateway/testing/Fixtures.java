@@ -113,13 +113,19 @@ public final class Fixtures {
     return machineId("device-" + UUID.randomUUID() + "-" + ThreadLocalRandom.current().nextLong());
   }
 
-  /** Runs one statement (a test's change of state) and returns the rows it touched. */
+  /**
+   * Runs one statement (a test's change of state) and returns the rows it touched, once every
+   * running gateway has seen the change.
+   */
   public static int exec(String sql, Object... args) {
+    int touched;
     try (Connection c = connect(); PreparedStatement ps = prepare(c, sql, args)) {
-      return ps.executeUpdate();
+      touched = ps.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+    TestGateway.syncAll();
+    return touched;
   }
 
   /** The first column of the first row, as a long (for counts). */

@@ -8,6 +8,7 @@ import dev.licensegateway.gate.RateLimit;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -18,7 +19,25 @@ public final class TestGateway {
   public static final String SECRET = "test-secret-0123456789";
   public static final RateLimit.Limit UNLIMITED = new RateLimit.Limit(1_000_000, 1_000_000);
 
+  /** Every gateway a test started and has not stopped: each must see a test's direct writes before its next call. */
+  private static final List<Gateway> RUNNING = new CopyOnWriteArrayList<>();
+
   private TestGateway() {}
+
+  /**
+   * Waits until every running gateway's read model has seen what was committed before: for a
+   * test that changes state straight in Postgres (or through the admin command) and calls next.
+   * The gateways learn of such changes by NOTIFY, like pods of a change made elsewhere.
+   */
+  public static void syncAll() {
+    for (Gateway gateway : RUNNING) {
+      try {
+        gateway.syncReadModel().await(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // Its channel is down (a fault test cut Postgres off): it serves nothing from memory then.
+      }
+    }
+  }
 
   /** The configuration a test gateway runs with, before a test's own changes. */
   public static GatewayConfig config() {
@@ -42,8 +61,10 @@ public final class TestGateway {
   public static Gateway start(UnaryOperator<GatewayConfig> customize) {
     GatewayConfig config = customize.apply(config());
     try {
-      return Gateway.start(config, TestServers.keyRing(), TestServers.schemaVersion(), Clock.systemUTC())
+      Gateway gateway = Gateway.start(config, TestServers.keyRing(), TestServers.schemaVersion(), Clock.systemUTC())
           .await(30, TimeUnit.SECONDS);
+      RUNNING.add(gateway);
+      return gateway;
     } catch (Exception e) {
       throw new IllegalStateException("test gateway failed to start", e);
     }
@@ -68,6 +89,7 @@ public final class TestGateway {
     if (gateway == null) {
       return;
     }
+    RUNNING.remove(gateway);
     try {
       gateway.stop().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {

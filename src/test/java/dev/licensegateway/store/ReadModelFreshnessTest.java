@@ -1,0 +1,212 @@
+package dev.licensegateway.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.licensegateway.Gateway;
+import dev.licensegateway.cli.AccountAdmin;
+import dev.licensegateway.testing.DialectClient;
+import dev.licensegateway.testing.Fixtures;
+import dev.licensegateway.testing.ManageClient;
+import dev.licensegateway.testing.NativeClient;
+import dev.licensegateway.testing.TestGateway;
+import dev.licensegateway.testing.TestServers;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Nothing gets stale: three instances keep licenses in memory, and a change made through any
+ * write path (the management API, the native and dialect endpoints, the admin command) is
+ * seen by another instance's next validate within a second. Every validate here is warm: the
+ * instance that answers has the license in memory before the change.
+ */
+class ReadModelFreshnessTest {
+
+  private static final long SECOND_NS = 1_000_000_000L;
+
+  private static List<Gateway> gateways;
+  private static Vertx vertx;
+  private static List<NativeClient> sdk;
+  private static List<DialectClient> dialects;
+
+  @BeforeAll
+  static void start() {
+    gateways = TestGateway.startMany(3);
+    vertx = Vertx.vertx();
+    sdk = gateways.stream().map(g -> new NativeClient(vertx, g.port())).toList();
+    dialects = gateways.stream().map(g -> new DialectClient(vertx, g.port())).toList();
+  }
+
+  @AfterAll
+  static void stop() {
+    TestGateway.stopAll(gateways);
+    vertx.close();
+  }
+
+  /** One change and the validate code another instance must then answer. */
+  private record Step(String name, Runnable change, int expected) {}
+
+  @Test
+  void aChangeThroughAnyWritePathReachesEveryOtherInstanceWithinASecond() throws Exception {
+    AccountAdmin.NewAccount account = ManageClient.newAccount(null);
+    ManageClient api = new ManageClient(vertx, gateways.get(0).port(), account.apiKey());
+    String product = api.create("/products", new JsonObject().put("name", "Fresh")).getString("id");
+    String policy = api.create("/policies", new JsonObject().put("product_id", product).put("name", "P")
+        .put("max_machines", 3).put("entitlements", new JsonArray().add("pro"))).getString("id");
+    JsonObject license = api.create("/licenses", new JsonObject().put("policy_id", policy));
+    String id = license.getString("id");
+    String key = license.getString("key");
+    String machine = Fixtures.randomMachineId();
+    JsonObject body = new JsonObject().put("license_key", key).put("machine_id", machine);
+    JsonObject validate = body.copy().put("entitlements", new JsonArray().add("pro"));
+    String v1Key = api.create("/keys", new JsonObject().put("name", "v1")
+        .put("scopes", new JsonArray().add("licenses:validate"))).getString("key");
+    assertEquals(200, call(sdk.get(1), "activate", body));
+
+    List<Step> steps = new ArrayList<>();
+    steps.add(new Step("manage: suspend", () -> api.patch("/licenses/" + id, new JsonObject().put("status", "suspended")), 1704));
+    steps.add(new Step("manage: reinstate", () -> api.patch("/licenses/" + id, new JsonObject().put("status", "active")), 200));
+    steps.add(new Step("manage: revoke", () -> api.patch("/licenses/" + id, new JsonObject().put("status", "revoked")), 1708));
+    steps.add(new Step("manage: active again", () -> api.patch("/licenses/" + id, new JsonObject().put("status", "active")), 200));
+    steps.add(new Step("manage: expire", () -> api.patch("/licenses/" + id,
+        new JsonObject().put("expires_at", Instant.now().minusSeconds(60).toString())), 1710));
+    steps.add(new Step("manage: extend", () -> api.patch("/licenses/" + id, new JsonObject().putNull("expires_at")), 200));
+    steps.add(new Step("manage: entitlement taken", () -> api.patch("/licenses/" + id,
+        new JsonObject().put("entitlements", new JsonArray())), 1712));
+    steps.add(new Step("manage: entitlement back via the policy", () -> api.patch("/licenses/" + id,
+        new JsonObject().putNull("entitlements")), 200));
+    steps.add(new Step("manage: policy drops the entitlement", () -> api.patch("/policies/" + policy,
+        new JsonObject().put("entitlements", new JsonArray())), 1712));
+    steps.add(new Step("manage: policy grants it again", () -> api.patch("/policies/" + policy,
+        new JsonObject().put("entitlements", new JsonArray().add("pro"))), 200));
+    steps.add(new Step("manage: product archived", () -> api.patch("/products/" + product,
+        new JsonObject().put("status", "archived")), 1714));
+    steps.add(new Step("manage: product active", () -> api.patch("/products/" + product,
+        new JsonObject().put("status", "active")), 200));
+    String[] rule = new String[1];
+    steps.add(new Step("manage: HWID blocked", () -> rule[0] = api.create("/rules", new JsonObject()
+        .put("product_id", product).put("kind", "block_hwid").put("value", machine)).getString("id"), 1713));
+    steps.add(new Step("manage: HWID rule deleted", () -> api.delete("/rules/" + rule[0]), 200));
+    steps.add(new Step("manage: machine deactivated", () -> api.delete("/licenses/" + id + "/machines/" + machine), 1709));
+    steps.add(new Step("native: activated", () -> call(sdk.get(1), "activate", body), 200));
+    steps.add(new Step("native: deactivated", () -> call(sdk.get(1), "deactivate", body), 1709));
+    steps.add(new Step("/v1: activated", () -> v1(gateways.get(0), v1Key, key, machine), 200));
+    steps.add(new Step("/license: deactivated", () -> DialectClient.await(dialects.get(1).send("/license/deactivate",
+        body)), 1709));
+    steps.add(new Step("/license: activated", () -> DialectClient.await(dialects.get(0).send("/license/activate",
+        body)), 200));
+    steps.add(new Step("admin: account suspended", () -> admin(a -> a.setStatus(account.id(), "suspended")), 1715));
+    steps.add(new Step("admin: account active", () -> admin(a -> a.setStatus(account.id(), "active")), 200));
+    steps.add(new Step("manage: license deleted", () -> api.delete("/licenses/" + id), 1703));
+
+    List<Long> lags = new ArrayList<>();
+    for (int round = 0; round < 5 && lags.size() < 100; round++) {
+      for (Step step : steps) {
+        if (step.name().equals("manage: license deleted") && round < 4) {
+          continue;
+        }
+        for (NativeClient reader : sdk) {
+          call(reader, "validate", validate); // warm: every instance holds the license before the change
+        }
+        step.change().run();
+        long changed = System.nanoTime();
+        for (int i = 0; i < sdk.size(); i++) {
+          long lag = awaitCode(sdk.get(i), validate, step.expected(), changed);
+          assertTrue(lag >= 0, step.name() + ": instance " + i + " still answered the old state after 5 s");
+          lags.add(lag);
+        }
+      }
+    }
+    Collections.sort(lags);
+    long p50 = lags.get(lags.size() / 2);
+    long p99 = lags.get((int) Math.ceil(lags.size() * 0.99) - 1);
+    System.out.printf("read model freshness over %d reads after a change: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+        lags.size(), p50 / 1e6, p99 / 1e6, lags.get(lags.size() - 1) / 1e6);
+    assertTrue(p99 <= SECOND_NS, "p99 " + p99 / 1e6 + " ms");
+  }
+
+  @Test
+  void withItsChannelLostAnInstanceReadsPostgresAndServesNothingStale() throws Exception {
+    Fixtures.License license = Fixtures.license();
+    String machine = Fixtures.randomMachineId();
+    JsonObject body = new JsonObject().put("license_key", license.key()).put("machine_id", machine);
+    assertEquals(200, call(sdk.get(2), "activate", body));
+    assertEquals(200, call(sdk.get(2), "validate", body));
+
+    // Cut every instance's listening connection: each notices, goes dark, and listens again
+    // after a second, forgetting all it held.
+    long cut = Fixtures.count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'");
+    assertTrue(cut >= 3, "listening connections cut: " + cut);
+    for (Gateway gateway : gateways) {
+      long deadline = System.nanoTime() + 5 * SECOND_NS;
+      while (live(gateway) && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+      assertTrue(!live(gateway), "an instance did not notice that its channel was cut");
+    }
+    // A change nobody hears of: an instance that served from memory now would answer 200.
+    try (java.sql.Connection c = Fixtures.connect(); java.sql.PreparedStatement ps = c.prepareStatement(
+        "UPDATE licenses SET status = 'suspended' WHERE id = ?")) {
+      ps.setObject(1, license.id());
+      ps.executeUpdate();
+    }
+    for (NativeClient reader : sdk) {
+      assertEquals(1704, call(reader, "validate", body), "an instance served a stale license");
+    }
+  }
+
+  private static boolean live(Gateway gateway) {
+    return gateway.metrics().registry().get("lgw_cache_live").gauge().value() == 1;
+  }
+
+  private static long awaitCode(NativeClient client, JsonObject body, int expected, long since) throws Exception {
+    long deadline = since + 5 * SECOND_NS;
+    while (System.nanoTime() < deadline) {
+      if (call(client, "validate", body) == expected) {
+        return System.nanoTime() - since;
+      }
+      Thread.sleep(5);
+    }
+    return -1;
+  }
+
+  private static int call(NativeClient client, String action, JsonObject body) {
+    try {
+      HttpResponse<Buffer> answer = client.call(action, body).await(10, TimeUnit.SECONDS);
+      return answer.statusCode() == 200 ? 200 : answer.bodyAsJsonObject().getJsonObject("error").getInteger("code");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void v1(Gateway gateway, String apiKey, String key, String machine) {
+    HttpResponse<Buffer> answer = DialectClient.await(io.vertx.ext.web.client.WebClient.create(vertx)
+        .post(gateway.port(), "127.0.0.1", "/v1/licenses/activate")
+        .putHeader("Authorization", "Bearer " + apiKey)
+        .sendJsonObject(new JsonObject().put("key", key).put("fingerprint", machine)));
+    assertEquals("VALID", answer.bodyAsJsonObject().getString("code"), answer.bodyAsString());
+  }
+
+  private interface AdminStep {
+    void run(AccountAdmin admin) throws Exception;
+  }
+
+  private static void admin(AdminStep step) {
+    try (AccountAdmin admin = new AccountAdmin(TestServers.get().postgresUri())) {
+      step.run(admin);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
