@@ -109,6 +109,8 @@ public final class GatewayVerticle extends VerticleBase {
   /** Every response: a unique X-Request-Id, and one sample of the request meter. */
   private static void observe(RoutingContext ctx, GatewayMetrics metrics) {
     long start = System.nanoTime();
+    metrics.requestStarted();
+    ctx.response().endHandler(v -> metrics.requestFinished());
     ctx.response().putHeader(REQUEST_ID, RequestIds.next());
     ctx.addBodyEndHandler(v -> {
       String dialect = ctx.get(RequestTags.DIALECT);

@@ -4,7 +4,6 @@ import dev.licensegateway.licensing.ValidationQuota;
 import dev.licensegateway.ops.GatewayMetrics;
 import dev.licensegateway.ops.ThrottledLog;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
@@ -20,11 +19,11 @@ public final class DailyQuota implements ValidationQuota {
   static final RedisScript SCRIPT = RedisScript.load("quota.lua");
   private static final long KEEP_SECONDS = 2 * 86_400;
 
-  private final Redis redis;
+  private final RedisLanes redis;
   private final long timeoutMs;
   private final GatewayMetrics metrics;
 
-  public DailyQuota(Redis redis, long timeoutMs, GatewayMetrics metrics) {
+  public DailyQuota(RedisLanes redis, long timeoutMs, GatewayMetrics metrics) {
     this.redis = redis;
     this.timeoutMs = timeoutMs;
     this.metrics = metrics;

@@ -4,7 +4,6 @@ import dev.licensegateway.infra.Unavailable;
 import dev.licensegateway.ops.GatewayMetrics;
 import dev.licensegateway.ops.ThrottledLog;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,14 +27,14 @@ public final class RedisGate {
   /** The decision and the bucket to report in the rate-limit headers (null when none applied). */
   public record Decision(Verdict verdict, RateLimit applied) {}
 
-  private final Redis redis;
+  private final RedisLanes redis;
   private final boolean cluster;
   private final long nonceTtlSeconds;
   private final long timeoutMs;
   private final boolean failOpen;
   private final GatewayMetrics metrics;
 
-  public RedisGate(Redis redis, boolean cluster, long nonceTtlSeconds, long timeoutMs, boolean failOpen,
+  public RedisGate(RedisLanes redis, boolean cluster, long nonceTtlSeconds, long timeoutMs, boolean failOpen,
       GatewayMetrics metrics) {
     this.redis = redis;
     this.cluster = cluster;

@@ -2,7 +2,6 @@ package dev.licensegateway.gate;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
@@ -47,13 +46,13 @@ public final class RedisScript {
   }
 
   /** SCRIPT LOAD, so that the first EVALSHA finds it; a node that lacks it later gets EVAL. */
-  public Future<Void> preload(Redis redis, long timeoutMs) {
+  public Future<Void> preload(RedisLanes redis, long timeoutMs) {
     return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(source))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .mapEmpty();
   }
 
-  public Future<Response> call(Redis redis, List<String> keys, List<Object> args, long timeoutMs) {
+  public Future<Response> call(RedisLanes redis, List<String> keys, List<Object> args, long timeoutMs) {
     return redis.send(request(Command.EVALSHA, sha, keys, args))
         .recover(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT")
             ? redis.send(request(Command.EVAL, source, keys, args))

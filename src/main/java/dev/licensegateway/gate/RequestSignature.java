@@ -4,7 +4,6 @@ import dev.licensegateway.infra.Hmac;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
  * SPEC 2.1 request signing: HMAC-SHA256 over
@@ -16,9 +15,6 @@ public final class RequestSignature {
   public static final String NONCE_HEADER = "X-License-Nonce";
   public static final String SIGNATURE_HEADER = "X-License-Signature";
 
-  private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{1,12}");
-  private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{16,64}");
-  private static final Pattern SIGNATURE = Pattern.compile("[0-9a-fA-F]{64}");
   private static final HexFormat HEX = HexFormat.of();
 
   private final Hmac hmac;
@@ -42,10 +38,50 @@ public final class RequestSignature {
   }
 
   public static Headers parseHeaders(String timestamp, String nonce, String signature) {
-    Long ts = timestamp != null && TIMESTAMP.matcher(timestamp).matches() ? Long.valueOf(timestamp) : null;
-    String n = nonce != null && NONCE.matcher(nonce).matches() ? nonce : null;
-    byte[] sig = signature != null && SIGNATURE.matcher(signature).matches() ? HEX.parseHex(signature) : null;
+    Long ts = isTimestamp(timestamp) ? Long.valueOf(timestamp) : null;
+    String n = isNonce(nonce) ? nonce : null;
+    byte[] sig = isHex(signature, 64) ? HEX.parseHex(signature) : null;
     return new Headers(ts, n, sig);
+  }
+
+  /** Unix seconds in canonical decimal: digits only, no sign, no leading zero, no padding. */
+  static boolean isTimestamp(String s) {
+    if (s == null || s.isEmpty() || s.length() > 12 || s.length() > 1 && s.charAt(0) == '0') {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** SPEC 2.1: 16–64 characters of {@code [A-Za-z0-9_-]}. */
+  static boolean isNonce(String s) {
+    if (s == null || s.length() < 16 || s.length() > 64) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isHex(String s, int length) {
+    if (s == null || s.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (Character.digit(s.charAt(i), 16) < 0 || s.charAt(i) > 'f') {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static String canonicalString(long timestamp, String nonce, String method, String pathAndQuery, byte[] body) {

@@ -2,7 +2,6 @@ package dev.licensegateway.infra;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.regex.Pattern;
 
 /**
  * IP literals and CIDR ranges, as the gateway compares them: one canonical text per address
@@ -11,8 +10,6 @@ import java.util.regex.Pattern;
  */
 public final class IpAddresses {
 
-  private static final Pattern IPV4 =
-      Pattern.compile("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
 
   private IpAddresses() {}
 
@@ -31,7 +28,7 @@ public final class IpAddresses {
     }
     // Only literals: InetAddress.getByName would otherwise resolve a host name (and block).
     boolean ipv6 = s.indexOf(':') >= 0 && s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
-    if (!ipv6 && !IPV4.matcher(s).matches()) {
+    if (!ipv6 && !isDottedQuad(s)) {
       return null;
     }
     try {
@@ -39,6 +36,36 @@ public final class IpAddresses {
     } catch (UnknownHostException e) {
       return null;
     }
+  }
+
+  /** Four decimal octets 0–255 joined by dots, each without a leading zero. */
+  static boolean isDottedQuad(String s) {
+    int octets = 0;
+    int i = 0;
+    while (i <= s.length()) {
+      int start = i;
+      int value = 0;
+      while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+        value = value * 10 + (s.charAt(i) - '0');
+        i++;
+        if (i - start > 3) {
+          return false;
+        }
+      }
+      int digits = i - start;
+      if (digits == 0 || value > 255 || digits > 1 && s.charAt(start) == '0') {
+        return false;
+      }
+      octets++;
+      if (i == s.length()) {
+        return octets == 4;
+      }
+      if (s.charAt(i) != '.' || octets == 4) {
+        return false;
+      }
+      i++;
+    }
+    return false;
   }
 
   /** A network: its address bytes and prefix length. */

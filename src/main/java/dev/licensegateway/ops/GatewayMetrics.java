@@ -15,9 +15,17 @@ import java.util.function.Supplier;
  */
 public final class GatewayMetrics {
 
+  /**
+   * A few fixed buckets, at the latencies alerts and dashboards ask about: a percentile
+   * histogram would add some 70 buckets to every route, outcome and status.
+   */
+  private static final Duration[] REQUEST_SLOS = millis(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500);
+  private static final Duration[] DEPENDENCY_SLOS = millis(1, 5, 10, 50, 250, 1000);
+
   private final PrometheusMeterRegistry registry;
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong inFlight = new java.util.concurrent.atomic.AtomicLong();
   private final Counter cacheHits;
   private final Counter cacheMisses;
 
@@ -35,6 +43,8 @@ public final class GatewayMetrics {
       counter("lgw_redis_errors_total", "Redis calls that failed or timed out", "op", op);
     }
     counter("lgw_cache_invalidations_total", "Announced changes applied to the license read model");
+    io.micrometer.core.instrument.Gauge.builder("lgw_http_requests_active", inFlight::get)
+        .description("HTTP requests being served").register(registry);
     cacheHits = counter("lgw_cache_requests_total", "License reads by whether memory answered", "result", "hit");
     cacheMisses = counter("lgw_cache_requests_total", "License reads by whether memory answered", "result", "miss");
   }
@@ -58,8 +68,26 @@ public final class GatewayMetrics {
     cacheMisses.increment();
   }
 
+  private static Duration[] millis(long... values) {
+    Duration[] out = new Duration[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = Duration.ofMillis(values[i]);
+    }
+    return out;
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** A request began. */
+  public void requestStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  /** A request's response is done with, answered or not (its connection closed). */
+  public void requestFinished() {
+    inFlight.decrementAndGet();
   }
 
   /**
@@ -74,9 +102,7 @@ public final class GatewayMetrics {
         .tag("route", route)
         .tag("outcome", outcome)
         .tag("status", Integer.toString(status))
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(100_000))
-        .maximumExpectedValue(Duration.ofSeconds(10)))
+        .serviceLevelObjectives(REQUEST_SLOS))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -88,9 +114,7 @@ public final class GatewayMetrics {
         .tag("dependency", dependency)
         .tag("op", op)
         .tag("result", ok ? "ok" : "error")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(50_000))
-        .maximumExpectedValue(Duration.ofSeconds(5)))
+        .serviceLevelObjectives(DEPENDENCY_SLOS))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 

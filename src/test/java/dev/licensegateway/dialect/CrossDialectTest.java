@@ -59,7 +59,16 @@ class CrossDialectTest {
 
   private record NativeAnswer(String nonce, HttpResponse<Buffer> response) {}
 
+  /**
+   * Each call goes to another instance than the call before may have: the read models have
+   * seen the previous call's writes first, as pods do within a second.
+   */
+  private static void caughtUp() {
+    TestGateway.syncAll();
+  }
+
   private static NativeAnswer nativeCall(String action, String key, String machine) {
+    caughtUp();
     String path = "/api/v1/license/" + action;
     byte[] body = new JsonObject().put("license_key", key).put("machine_id", machine).encode()
         .getBytes(StandardCharsets.UTF_8);
@@ -69,6 +78,7 @@ class CrossDialectTest {
   }
 
   private static HttpResponse<Buffer> license(String action, String key, String machine) {
+    caughtUp();
     HttpResponse<Buffer> response = first.post("/license/" + action,
         new JsonObject().put("license_key", key).put("machine_id", machine));
     assertCommonHeaders(response);
@@ -88,6 +98,7 @@ class CrossDialectTest {
   /** An /auth login on the second instance; the body, after checking its signature. */
   private static JsonObject login(String appId, String appSecret, String key, String hwid) {
     String nonce = "n-" + UUID.randomUUID();
+    caughtUp();
     HttpResponse<Buffer> response = second.post("/auth/validate", new JsonObject().put("app_id", appId)
         .put("app_secret", appSecret).put("license_key", key).put("hwid", hwid).put("nonce", nonce));
     assertEquals(200, response.statusCode(), response.bodyAsString());

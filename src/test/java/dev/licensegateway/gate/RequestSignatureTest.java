@@ -223,4 +223,18 @@ class RequestSignatureTest {
     assertFalse(RequestSignature.parseHeaders("1700000000", SPEC_NONCE, null).wellFormed());
     assertFalse(RequestSignature.parseHeaders(null, null, null).wellFormed());
   }
+
+  /** Only canonical decimal seconds: a zero-padded, signed or spaced timestamp is not the one that was signed. */
+  @ParameterizedTest
+  @ValueSource(strings = {"01700000000", "+1700000000", " 1700000000", "1700000000 ", "1700000000.0", "1e9", "-5",
+      "\u0661\u0667\u0660\u0660", "0000000000001", ""})
+  void aTimestampNotInCanonicalDecimalIsMalformed(String timestamp) {
+    assertNull(RequestSignature.parseHeaders(timestamp, SPEC_NONCE, SPEC_SIGNATURE).timestamp(), timestamp);
+  }
+
+  @Test
+  void zeroAndPlainDigitsAreCanonicalTimestamps() {
+    assertEquals(0L, RequestSignature.parseHeaders("0", SPEC_NONCE, SPEC_SIGNATURE).timestamp());
+    assertEquals(1700000000L, RequestSignature.parseHeaders("1700000000", SPEC_NONCE, SPEC_SIGNATURE).timestamp());
+  }
 }

@@ -114,7 +114,7 @@ class KubernetesManifestsTest {
       "lgw_dependency_calls_seconds_count", "lgw_dependency_calls_seconds_sum", "lgw_dependency_calls_seconds_bucket",
       "lgw_ratelimit_rejections_total", "lgw_nonce_replays_total", "lgw_quota_rejections_total",
       "lgw_ratelimit_fail_open_total", "lgw_redis_errors_total",
-      "vertx_http_server_active_requests", "vertx_pool_in_use", "vertx_pool_queue_pending",
+      "lgw_http_requests_active", "vertx_pool_in_use", "vertx_pool_queue_pending",
       "jvm_memory_used_bytes", "jvm_memory_max_bytes",
       "up");
 

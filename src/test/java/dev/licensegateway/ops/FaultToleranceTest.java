@@ -7,6 +7,7 @@ import dev.licensegateway.Gateway;
 import dev.licensegateway.dev.EmbeddedServers;
 import dev.licensegateway.gate.RateLimit;
 import dev.licensegateway.gate.RedisGate;
+import dev.licensegateway.gate.RedisLanes;
 import dev.licensegateway.testing.FaultProxy;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.NativeClient;
@@ -162,7 +163,7 @@ class FaultToleranceTest {
   void bucketsFailOpenWhenRedisIsDownAndCountIt() throws Exception {
     Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:" + redisProxy.port());
     var metrics = gateway.metrics();
-    RedisGate gate = new RedisGate(redis, false, 600, REDIS_DEADLINE_MS, true, metrics);
+    RedisGate gate = new RedisGate(new RedisLanes(redis, 1), false, 600, REDIS_DEADLINE_MS, true, metrics);
     RateLimit.Bucket bucket = RateLimit.Bucket.of("ip", "198.51.100.1", new RateLimit.Limit(5, 1));
     assertEquals(RedisGate.Verdict.PASS, gate.admit(null, List.of(bucket)).await(5, TimeUnit.SECONDS).verdict());
     double before = failOpenCount();

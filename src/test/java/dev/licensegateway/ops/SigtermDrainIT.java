@@ -95,7 +95,11 @@ class SigtermDrainIT {
           return null;
         }));
       }
-      Thread.sleep(1500); // steady load
+      // Steady load: enough answered requests, however long a cold JVM on a busy machine takes.
+      long loadDeadline = System.nanoTime() + 30_000_000_000L;
+      while (ok.get() < 100 && System.nanoTime() < loadDeadline) {
+        Thread.sleep(20);
+      }
       long sigterm = System.nanoTime();
       gateway.destroy(); // SIGTERM
       // The load balancer's view: readiness goes 503 while the listener still answers.

@@ -137,6 +137,31 @@ class ReadModelFreshnessTest {
   }
 
   @Test
+  void anInstanceReadsItsOwnWritesAtOnce() throws Exception {
+    AccountAdmin.NewAccount account = ManageClient.newAccount(null);
+    ManageClient api = new ManageClient(vertx, gateways.get(2).port(), account.apiKey());
+    String product = api.create("/products", new JsonObject().put("name", "Own")).getString("id");
+    String policy = api.create("/policies", new JsonObject().put("product_id", product).put("name", "P")
+        .put("max_machines", 1)).getString("id");
+    JsonObject license = api.create("/licenses", new JsonObject().put("policy_id", policy));
+    JsonObject body = new JsonObject().put("license_key", license.getString("key"))
+        .put("machine_id", Fixtures.randomMachineId());
+    NativeClient same = sdk.get(2);
+    assertEquals(200, call(same, "activate", body));
+    // No sleep, no sync: the instance that wrote drops its copy before it answers the write.
+    for (int i = 0; i < 25; i++) {
+      assertEquals(200, call(same, "validate", body));
+      api.patch("/licenses/" + license.getString("id"), new JsonObject().put("status", "suspended"));
+      assertEquals(1704, call(same, "validate", body), "round " + i);
+      api.patch("/licenses/" + license.getString("id"), new JsonObject().put("status", "active"));
+      assertEquals(200, call(same, "validate", body), "round " + i);
+      assertEquals(200, call(same, "deactivate", body));
+      assertEquals(1709, call(same, "validate", body), "round " + i);
+      assertEquals(200, call(same, "activate", body));
+    }
+  }
+
+  @Test
   void withItsChannelLostAnInstanceReadsPostgresAndServesNothingStale() throws Exception {
     Fixtures.License license = Fixtures.license();
     String machine = Fixtures.randomMachineId();
