@@ -31,13 +31,25 @@ public final class ApiKeyAuth {
     this.timeoutMs = timeoutMs;
   }
 
+  /**
+   * The bearer token, when it has an API key's form; else the request is refused at once
+   * (no lookup, nothing taken from any bucket).
+   */
+  public static String presented(String bearer) {
+    if (Secrets.apiKeyEnvironment(bearer) == null) {
+      throw Problem.unauthenticated(bearer == null
+          ? "missing Authorization: Bearer lk_live_… or lk_test_… header"
+          : "malformed API key");
+    }
+    return bearer;
+  }
+
   /** The caller a bearer key names; fails with {@link Problem.Kind#UNAUTHENTICATED} for any other key. */
   public Future<Caller> authenticate(String key) {
-    String environment = Secrets.apiKeyEnvironment(key);
-    if (environment == null) {
-      return Future.failedFuture(Problem.unauthenticated(key == null
-          ? "missing Authorization: Bearer lk_live_… or lk_test_… header"
-          : "malformed API key"));
+    try {
+      presented(key);
+    } catch (Problem malformed) {
+      return Future.failedFuture(malformed);
     }
     // The digest lookup is an index probe on a 32-byte value: the comparison of secrets
     // happens inside Postgres on digests, never on plaintext.

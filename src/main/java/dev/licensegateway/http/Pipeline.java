@@ -101,14 +101,13 @@ public final class Pipeline {
     gate.admit(admission.nonce(), admission.buckets())
         .compose(decision -> {
           RateLimitHeaders.remember(ctx, decision.applied());
-          Problem refused = switch (decision.verdict()) {
-            case REPLAY -> Problem.replayed();
-            case LIMITED -> Problem.rateLimited(decision.applied());
+          return switch (decision.verdict()) {
+            case REPLAY -> Future.<Q>failedFuture(Problem.replayed());
+            case LIMITED -> Future.<Q>failedFuture(Problem.rateLimited(decision.applied()));
             case PASS -> wire.afterAdmission(request);
           };
-          return refused != null ? Future.<R>failedFuture(refused) : operation.apply(request);
         })
-        .map(result -> wire.answer(request, result))
+        .compose(admitted -> operation.apply(admitted).map(result -> wire.answer(admitted, result)))
         .onSuccess(reply -> send(ctx, reply))
         .onFailure(failure -> send(ctx, wire.refuse(problem(dialect, failure), request)));
   }

@@ -28,9 +28,13 @@ public interface Wire<Q, R> {
 
   Admission admission(Q request, Exchange exchange);
 
-  /** A refusal due once the tokens are taken and before the core runs (a missing scope); null when none. */
-  default Problem afterAdmission(Q request) {
-    return null;
+  /**
+   * What must happen once the tokens are taken and before the operation: looking a presented
+   * credential up (which costs a query, so the client IP's bucket pays for it first), checking
+   * its scope. Fails with a {@link Problem}; by default the request goes on as read.
+   */
+  default Future<Q> afterAdmission(Q request) {
+    return Future.succeededFuture(request);
   }
 
   /** The dialect's answer to a result of the core: its outcome table and success form. */

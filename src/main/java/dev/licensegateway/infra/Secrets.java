@@ -64,6 +64,15 @@ public final class Secrets {
     }
   }
 
+  /**
+   * A short, stable name of a presented credential (the first 128 bits of its digest, hex):
+   * rate limits are keyed by it, so no plaintext credential is written to Redis and no
+   * lookup is needed to charge it.
+   */
+  public static String digestId(String secret) {
+    return java.util.HexFormat.of().formatHex(digest(secret), 0, 16);
+  }
+
   /** An /auth session token: 256 random bits, base64url. */
   public static String sessionToken() {
     byte[] bytes = new byte[32];

@@ -11,6 +11,7 @@ import dev.licensegateway.http.Problem;
 import dev.licensegateway.http.Reply;
 import dev.licensegateway.http.Routes;
 import dev.licensegateway.http.Wire;
+import dev.licensegateway.infra.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -27,8 +28,8 @@ public final class ManageApi implements Routes, Wire<ManageApi.Request, ManageAp
   public static final String PREFIX = "/api/v1/manage";
   private static final String DIALECT = "manage";
 
-  /** An authenticated request to a route that needs {@code scope} (null: any key). */
-  public record Request(Caller caller, Exchange exchange, Scope scope) {}
+  /** A request to a route that needs {@code scope} (null: any key); {@code caller} once its key is looked up. */
+  public record Request(String key, Caller caller, Exchange exchange, Scope scope) {}
 
   /** A handler's answer: 200 or 201 with the document; a null body means the resource is gone. */
   public record Result(int status, JsonObject body) {
@@ -72,21 +73,24 @@ public final class ManageApi implements Routes, Wire<ManageApi.Request, ManageAp
   void route(Router router, HttpMethod method, String path, Scope scope, Handler handler) {
     String full = PREFIX + path;
     pipeline.route(router, method, full, DIALECT, method.name() + " " + full, this,
-        exchange -> auth.authenticate(exchange.bearer()).map(caller -> new Request(caller, exchange, scope)),
+        exchange -> Future.succeededFuture(new Request(ApiKeyAuth.presented(exchange.bearer()), null, exchange, scope)),
         request -> handler.handle(request.exchange(), request.caller()));
   }
 
+  /** SPEC 3: the key's bucket and, as on every public route, the client IP's, before any lookup. */
   @Override
   public Admission admission(Request request, Exchange exchange) {
-    return new Admission(null, List.of(RateLimit.Bucket.of("apikey", request.caller().keyId().toString(),
-        apiKeyLimit)));
+    return new Admission(null, List.of(RateLimit.Bucket.of("apikey", Secrets.digestId(request.key()), apiKeyLimit),
+        pipeline.ipBucket(exchange.ip())));
   }
 
+  /** The key looked up, then its scope checked. */
   @Override
-  public Problem afterAdmission(Request request) {
+  public Future<Request> afterAdmission(Request request) {
     Scope scope = request.scope();
-    return scope == null || request.caller().has(scope) ? null
-        : Problem.forbidden("this API key lacks the scope " + scope.wire());
+    return auth.authenticate(request.key()).compose(caller -> scope == null || caller.has(scope)
+        ? Future.succeededFuture(new Request(request.key(), caller, request.exchange(), scope))
+        : Future.failedFuture(Problem.forbidden("this API key lacks the scope " + scope.wire())));
   }
 
   @Override

@@ -65,8 +65,11 @@ public final class AuthDialect implements Routes, Wire<AuthDialect.Request, Sess
     TABLE.put(Outcome.QUOTA_EXHAUSTED, new Row("rate_limited", "too many requests"));
   }
 
-  /** A login ({@code query} set) or a heartbeat ({@code token} set). */
-  record Request(String nonce, String appId, String appSecret, LicenseQuery query, String token) {}
+  /**
+   * A login ({@code query} set) or a heartbeat ({@code token} set); {@code invalid} when its
+   * fields failed, answered after admission (proving the app costs a lookup).
+   */
+  record Request(String nonce, String appId, String appSecret, LicenseQuery query, String token, Problem invalid) {}
 
   /** Invalid fields of a request whose valid fields may still prove its app: answered signed then. */
   static final class BadRequest extends Problem {
@@ -106,15 +109,19 @@ public final class AuthDialect implements Routes, Wire<AuthDialect.Request, Sess
     String licenseKey = login ? f.requiredString("license_key", 255) : null;
     String hwid = login ? f.requiredMachineId("hwid") : null;
     String token = login ? null : f.requiredString("session_token", 128);
-    try {
-      f.orFail();
-    } catch (Problem invalid) {
-      // SPEC 5.2: signed like every body when the fields that were valid prove the app.
-      return sessions.signingSecret(appId, appSecret, token).otherwise((String) null)
-          .compose(secret -> Future.failedFuture(new BadRequest(invalid, nonce, secret)));
-    }
+    Problem invalid = f.ok() ? null : Problem.invalidFields(f.errors());
     return Future.succeededFuture(new Request(nonce, appId, appSecret,
-        LicenseQuery.of(licenseKey, hwid, exchange.ip()), token));
+        LicenseQuery.of(licenseKey, hwid, exchange.ip()), token, invalid));
+  }
+
+  /** SPEC 5.2: a bad request is signed like every body when the fields that were valid prove the app. */
+  @Override
+  public Future<Request> afterAdmission(Request request) {
+    if (request.invalid() == null) {
+      return Future.succeededFuture(request);
+    }
+    return sessions.signingSecret(request.appId(), request.appSecret(), request.token()).otherwise((String) null)
+        .compose(secret -> Future.failedFuture(new BadRequest(request.invalid(), request.nonce(), secret)));
   }
 
   @Override

@@ -17,7 +17,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -88,9 +87,8 @@ public final class KeyportDialect implements Routes, Wire<KeyportDialect.Request
 
   @Override
   public Admission admission(Request request, Exchange exchange) {
-    // The bucket is keyed by the key's digest: no plaintext credential is written to Redis.
-    String keyId = HexFormat.of().formatHex(Secrets.digest(request.productKey()), 0, 16);
-    return new Admission(null, List.of(RateLimit.Bucket.of("productkey", keyId, productKeyLimit),
+    return new Admission(null, List.of(RateLimit.Bucket.of("productkey", Secrets.digestId(request.productKey()),
+            productKeyLimit),
         pipeline.ipBucket(exchange.ip())));
   }
 

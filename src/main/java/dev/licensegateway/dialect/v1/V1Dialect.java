@@ -12,6 +12,7 @@ import dev.licensegateway.http.Problem;
 import dev.licensegateway.http.Reply;
 import dev.licensegateway.http.Routes;
 import dev.licensegateway.http.Wire;
+import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.infra.UtcClock;
 import dev.licensegateway.licensing.LicenseContext;
 import dev.licensegateway.licensing.LicenseQuery;
@@ -58,10 +59,11 @@ public final class V1Dialect implements Routes, Wire<V1Dialect.Request, LicenseR
   }
 
   /**
-   * An authenticated request. Its body is read at once but judged after admission
-   * ({@code bodyProblem}): a key that sends a bad body still spends its token.
+   * A request and its presented key; {@code caller} once the key is looked up (after
+   * admission, so the client IP's bucket pays for the lookup). Its body is read at once but
+   * judged after admission ({@code bodyProblem}): a key that sends a bad body spends its token.
    */
-  record Request(Caller caller, LicenseQuery query, Problem bodyProblem) {}
+  record Request(String key, Caller caller, LicenseQuery query, Problem bodyProblem) {}
 
   private final LicenseService core;
   private final ApiKeyAuth auth;
@@ -85,40 +87,46 @@ public final class V1Dialect implements Routes, Wire<V1Dialect.Request, LicenseR
   private void mount(Router router, String path, boolean fingerprintRequired, boolean validation,
       Function<LicenseQuery, Future<LicenseResult>> operation) {
     pipeline.post(router, DIALECT, path, this,
-        exchange -> auth.authenticate(exchange.bearer())
-            .map(caller -> read(exchange, caller, fingerprintRequired, validation)),
+        exchange -> Future.succeededFuture(read(exchange, fingerprintRequired, validation)),
         request -> operation.apply(request.query()));
   }
 
-  private static Request read(Exchange exchange, Caller caller, boolean fingerprintRequired, boolean validation) {
+  private static Request read(Exchange exchange, boolean fingerprintRequired, boolean validation) {
+    String key = ApiKeyAuth.presented(exchange.bearer());
     try {
       FieldErrors f = exchange.json();
-      String key = f.requiredString("key", 255);
+      String licenseKey = f.requiredString("key", 255);
       String fingerprint = fingerprintRequired || f.has("fingerprint") && !f.isNull("fingerprint")
           ? f.requiredMachineId("fingerprint") : null;
       List<String> entitlements = validation ? f.optionalStringList("entitlements", 64, 255) : List.of();
       f.orFail();
-      LicenseQuery query = LicenseQuery.of(key, fingerprint, exchange.ip()).withEntitlements(entitlements)
-          .inAccount(caller.accountId(), caller.environment());
-      return new Request(caller, query, null);
+      return new Request(key, null, LicenseQuery.of(licenseKey, fingerprint, exchange.ip())
+          .withEntitlements(entitlements), null);
     } catch (Problem problem) {
-      return new Request(caller, null, problem);
+      return new Request(key, null, null, problem);
     }
   }
 
   @Override
   public Admission admission(Request request, Exchange exchange) {
     return new Admission(null, List.of(
-        RateLimit.Bucket.of("apikey", request.caller().keyId().toString(), apiKeyLimit),
+        RateLimit.Bucket.of("apikey", Secrets.digestId(request.key()), apiKeyLimit),
         pipeline.ipBucket(exchange.ip())));
   }
 
+  /** The key looked up, its scope checked, then its body judged; the query sees only the key's account. */
   @Override
-  public Problem afterAdmission(Request request) {
-    if (!request.caller().has(Scope.LICENSES_VALIDATE)) {
-      return Problem.forbidden("this API key lacks the scope " + Scope.LICENSES_VALIDATE.wire());
-    }
-    return request.bodyProblem();
+  public Future<Request> afterAdmission(Request request) {
+    return auth.authenticate(request.key()).compose(caller -> {
+      if (!caller.has(Scope.LICENSES_VALIDATE)) {
+        return Future.failedFuture(Problem.forbidden("this API key lacks the scope " + Scope.LICENSES_VALIDATE.wire()));
+      }
+      if (request.bodyProblem() != null) {
+        return Future.failedFuture(request.bodyProblem());
+      }
+      return Future.succeededFuture(new Request(request.key(), caller,
+          request.query().inAccount(caller.accountId(), caller.environment()), null));
+    });
   }
 
   @Override
