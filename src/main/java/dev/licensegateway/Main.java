@@ -1,7 +1,7 @@
 package dev.licensegateway;
 
 import dev.licensegateway.cli.AccountAdmin;
-import dev.licensegateway.cli.LoadBench;
+import dev.licensegateway.cli.HttpBench;
 import dev.licensegateway.cli.SignBench;
 import dev.licensegateway.cli.SignedCall;
 import dev.licensegateway.config.ConfigLoader;
@@ -34,8 +34,10 @@ public final class Main {
         keys generate --alg RSA-SHA256|Ed25519 [--dir DIR]
         call PATH [JSON]                       send one signed native request (LICENSE_API_SECRET, LGW_BASE_URL)
         bench sign [--seconds S]               signatures per second per algorithm and provider
-        bench load --license KEY --machine ID [--action validate] [--connections N] [--seconds S]
-                                               signed native load on 127.0.0.1:LGW_HTTP_PORT (LICENSE_API_SECRET)
+        bench http [--alg Ed25519|RSA-SHA256] [--connections 64] [--warmup 30] [--seconds 30]
+                   [--licenses 500] [--endpoints LIST] [--quick] [--jvm-flags "FLAGS"]
+                                               the gateway against a bare Vert.x anchor, per endpoint
+                                               (LGW_PG_URI, LGW_REDIS_URI; starts both servers itself)
       """;
 
   private Main() {}
@@ -207,25 +209,20 @@ public final class Main {
   }
 
   private static int bench(List<String> argv) throws Exception {
-    String seconds = option(argv, "--seconds");
     if (!argv.isEmpty() && argv.get(0).equals("sign")) {
+      String seconds = option(argv, "--seconds");
       SignBench.run(seconds == null ? 2.0 : Double.parseDouble(seconds));
       return 0;
     }
-    if (!argv.isEmpty() && argv.get(0).equals("load")) {
-      String secret = System.getenv("LICENSE_API_SECRET");
-      require(secret != null && !secret.isBlank(), "bench load signs with LICENSE_API_SECRET: set it");
-      String license = option(argv, "--license");
-      String machine = option(argv, "--machine");
-      require(license != null && machine != null, "bench load needs --license KEY and --machine ID");
-      String action = option(argv, "--action");
-      String connections = option(argv, "--connections");
-      LoadBench.run(Integer.parseInt(System.getenv().getOrDefault("LGW_HTTP_PORT", "8080")), secret, license, machine,
-          action == null ? "validate" : action, connections == null ? 64 : Integer.parseInt(connections),
-          seconds == null ? 10.0 : Double.parseDouble(seconds));
+    if (!argv.isEmpty() && argv.get(0).equals("http")) {
+      try {
+        HttpBench.run(argv.subList(1, argv.size()));
+      } catch (HttpBench.BadOption e) {
+        throw new UsageException(e.getMessage());
+      }
       return 0;
     }
-    throw new UsageException("bench sign [--seconds S] | bench load --license KEY --machine ID …");
+    throw new UsageException("bench sign [--seconds S] | bench http [options]");
   }
 
   private static void printDemo(GatewayConfig config, DemoSeed.Demo demo, Path keysDir) {
