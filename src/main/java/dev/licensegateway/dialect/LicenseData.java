@@ -3,7 +3,7 @@ package dev.licensegateway.dialect;
 import dev.licensegateway.infra.UtcClock;
 import dev.licensegateway.licensing.LicenseResult;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.Map;
 
 /** The signed {@code data} of SPEC 2.3, built from a core result. */
@@ -17,7 +17,8 @@ public final class LicenseData {
    */
   public static Map<String, Object> of(LicenseResult result, String machineId, Boolean valid, String nonce) {
     var ctx = result.context();
-    Map<String, Object> data = new HashMap<>(16);
+    // Sorted as it is built: the canonical form needs no sort (RFC 8785 3.2.3).
+    Map<String, Object> data = new TreeMap<>();
     data.put("license_key", ctx.key());
     if (machineId != null) {
       data.put("machine_id", machineId);

@@ -7,8 +7,6 @@ public final class Formats {
 
   /** SPEC 1: {@code XXXXX-XXXXX-XXXXX-XXXXX-XXXXX} over A–Z and 0–9. */
   private static final Pattern LICENSE_KEY = Pattern.compile("[A-Z0-9]{5}(-[A-Z0-9]{5}){4}");
-  /** A SHA-256 in lowercase hex: machine ids and HWID rules. */
-  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
   public static final String LICENSE_KEY_FORM = "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX (A-Z, 0-9)";
 
   private Formats() {}
@@ -19,6 +17,15 @@ public final class Formats {
 
   /** Lowercase only: callers fold case first where the contract allows either. */
   public static boolean isHex64(String text) {
-    return text != null && HEX64.matcher(text).matches();
+    if (text == null || text.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = text.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

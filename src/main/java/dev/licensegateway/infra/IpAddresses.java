@@ -26,6 +26,9 @@ public final class IpAddresses {
     if (s.startsWith("[") && s.endsWith("]")) {
       s = s.substring(1, s.length() - 1);
     }
+    if (isDottedQuad(s)) {
+      return s; // already canonical: four octets without leading zeros
+    }
     // Only literals: InetAddress.getByName would otherwise resolve a host name (and block).
     boolean ipv6 = s.indexOf(':') >= 0 && s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
     if (!ipv6 && !isDottedQuad(s)) {

@@ -55,9 +55,15 @@ public record LicenseSnapshot(
       return null;
     }
     String machineId = query.machineId();
-    byte[] ip = query.ip() == null ? null : IpAddresses.bytes(query.ip());
-    String ipText = ip == null ? null : IpAddresses.normalize(query.ip());
-    long registered = licenseIps.values().stream().filter(blocked -> !blocked).count();
+    // The query's IP is canonical already (ClientIp); its bytes are needed only against ranges.
+    String ipText = query.ip();
+    byte[] ip = ipText == null || blockedIps.isEmpty() && allowedIps == null ? null : IpAddresses.bytes(ipText);
+    long registered = 0;
+    for (boolean blocked : licenseIps.values()) {
+      if (!blocked) {
+        registered++;
+      }
+    }
     return new LicenseContext(licenseId, key, status, expiresAt, environment, maxMachines, entitlements,
         heartbeatIntervalS, maxIps, ipMode, productId, productStatus, dailyValidationLimit, accountId, accountStatus,
         creditBalance ? 1L : null,
@@ -78,7 +84,13 @@ public record LicenseSnapshot(
     if (heartbeatIntervalS == null) {
       return machines.size();
     }
-    return machines.values().stream().filter(last -> !Heartbeats.released(heartbeatIntervalS, last, now)).count();
+    long holding = 0;
+    for (Instant last : machines.values()) {
+      if (!Heartbeats.released(heartbeatIntervalS, last, now)) {
+        holding++;
+      }
+    }
+    return holding;
   }
 
   private static boolean matches(List<IpAddresses.Cidr> ranges, byte[] ip) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 
 /**
  * RFC 8785 canonical JSON for the values the gateway signs: objects with keys sorted at
@@ -66,8 +67,11 @@ public final class CanonicalJson {
     for (Object k : map.keySet()) {
       keys.add((String) k);
     }
-    // RFC 8785 3.2.3 sorts by UTF-16 code units, which is String.compareTo.
-    keys.sort(null);
+    // RFC 8785 3.2.3 sorts by UTF-16 code units, which is String.compareTo: a map already
+    // in that order (a TreeMap of natural order) needs no sort.
+    if (!(map instanceof SortedMap<?, ?> sorted && sorted.comparator() == null)) {
+      keys.sort(null);
+    }
     out.append('{');
     boolean first = true;
     for (String key : keys) {
@@ -98,7 +102,13 @@ public final class CanonicalJson {
   /** RFC 8785 3.2.2.2: only '"', '\\' and C0 controls are escaped; all else is literal UTF-8. */
   static void writeString(StringBuilder out, String s) {
     out.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int plain = 0;
+    while (plain < s.length() && s.charAt(plain) >= 0x20 && s.charAt(plain) != '"' && s.charAt(plain) != '\\') {
+      plain++;
+    }
+    // Most strings need no escape at all: one copy of the whole.
+    out.append(s, 0, plain);
+    for (int i = plain; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> out.append("\\\"");
