@@ -10,6 +10,7 @@ public final class Exchange {
 
   private final RoutingContext ctx;
   private final String ip;
+  private byte[] body;
 
   Exchange(RoutingContext ctx, String ip) {
     this.ctx = ctx;
@@ -52,9 +53,13 @@ public final class Exchange {
     return authorization.substring(7).trim();
   }
 
+  /** The raw body, copied out of the request once. */
   public byte[] bodyBytes() {
-    Buffer buffer = ctx.body() == null ? null : ctx.body().buffer();
-    return buffer == null ? new byte[0] : buffer.getBytes();
+    if (body == null) {
+      Buffer buffer = ctx.body() == null ? null : ctx.body().buffer();
+      body = buffer == null ? new byte[0] : buffer.getBytes();
+    }
+    return body;
   }
 
   /** Fails unless the body is declared {@code application/json} (parameters such as charset allowed). */
@@ -67,7 +72,7 @@ public final class Exchange {
   /** The body parsed for field validation; fails unless it is one JSON value. */
   public FieldErrors parseJson() {
     try {
-      return FieldErrors.of(Json.parse(Buffer.buffer(bodyBytes())));
+      return FieldErrors.of(Json.parse(bodyBytes()));
     } catch (IOException e) {
       throw Problem.notJson();
     }

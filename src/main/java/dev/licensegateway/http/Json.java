@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 
 /** The one shared {@link ObjectMapper}: compact output, bounded nesting on input. */
@@ -24,8 +23,8 @@ public final class Json {
   private Json() {}
 
   /** Parses a body; throws {@link IOException} for anything that is not one JSON value. */
-  public static JsonNode parse(Buffer body) throws IOException {
-    JsonNode node = MAPPER.readTree(body.getBytes());
+  public static JsonNode parse(byte[] body) throws IOException {
+    JsonNode node = MAPPER.readTree(body);
     if (node == null || node.isMissingNode()) {
       throw new IOException("empty body");
     }

@@ -28,7 +28,7 @@ public final class CanonicalJson {
   }
 
   public static String toString(Object value) {
-    StringBuilder out = new StringBuilder(256);
+    StringBuilder out = new StringBuilder(512);
     write(out, value);
     return out.toString();
   }

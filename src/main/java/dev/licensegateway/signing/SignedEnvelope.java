@@ -1,5 +1,6 @@
 package dev.licensegateway.signing;
 
+import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -8,16 +9,21 @@ import java.nio.charset.StandardCharsets;
  */
 public final class SignedEnvelope {
 
+  private static final byte[] OPEN = "{\"data\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SIGNATURE = ",\"signature\":\"".getBytes(StandardCharsets.US_ASCII);
+
   private SignedEnvelope() {}
 
-  public static String of(Object data, KeyRing.ResponseSigner signer) {
-    String canonical = CanonicalJson.toString(data);
-    String signature = signer.sign(canonical.getBytes(StandardCharsets.UTF_8));
-    StringBuilder out = new StringBuilder(canonical.length() + 512);
-    out.append("{\"data\":").append(canonical)
-        .append(",\"signature\":\"").append(signature)
-        .append("\",\"alg\":\"").append(signer.alg().wireName())
-        .append("\",\"kid\":\"").append(signer.kid()).append("\"}");
-    return out.toString();
+  /** The envelope's bytes, written once: the canonical bytes that were signed, then the signature. */
+  public static Buffer of(Object data, KeyRing.ResponseSigner signer) {
+    byte[] canonical = CanonicalJson.toBytes(data);
+    String signature = signer.sign(canonical);
+    String tail = "\",\"alg\":\"" + signer.alg().wireName() + "\",\"kid\":\"" + signer.kid() + "\"}";
+    return Buffer.buffer(OPEN.length + canonical.length + SIGNATURE.length + signature.length() + tail.length())
+        .appendBytes(OPEN)
+        .appendBytes(canonical)
+        .appendBytes(SIGNATURE)
+        .appendString(signature, "US-ASCII")
+        .appendString(tail, "UTF-8");
   }
 }

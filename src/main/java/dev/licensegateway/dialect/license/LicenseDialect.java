@@ -109,7 +109,7 @@ public final class LicenseDialect implements Routes, Wire<LicenseDialect.Request
         request.validation() ? true : null, null);
     // SPEC 5.1: status is "active" or "suspended"; every non-active license shows as suspended.
     data.put("status", "active".equals(data.get("status")) ? "active" : "suspended");
-    return Reply.of(200, Buffer.buffer(SignedEnvelope.of(data, signer)), "ok");
+    return Reply.of(200, SignedEnvelope.of(data, signer), "ok");
   }
 
   @Override

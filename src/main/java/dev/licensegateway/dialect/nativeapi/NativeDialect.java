@@ -139,7 +139,7 @@ public final class NativeDialect implements Routes, Wire<NativeDialect.Request, 
     }
     var data = LicenseData.of(result, request.query().machineId(),
         request.endpoint() == Endpoint.VALIDATE ? Boolean.TRUE : null, request.nonce());
-    return Reply.of(200, Buffer.buffer(SignedEnvelope.of(data, signer)), "ok");
+    return Reply.of(200, SignedEnvelope.of(data, signer), "ok");
   }
 
   /** SPEC 2.4: every problem as its native code. */
