@@ -13,6 +13,7 @@ import dev.licensegateway.gate.RedisLanes;
 import dev.licensegateway.http.ClientIp;
 import dev.licensegateway.http.Pipeline;
 import dev.licensegateway.http.Routes;
+import dev.licensegateway.infra.Uris;
 import dev.licensegateway.licensing.LicenseService;
 import dev.licensegateway.licensing.ProductKeys;
 import dev.licensegateway.licensing.SessionService;
@@ -93,6 +94,15 @@ public final class Gateway {
    * ({@code schemaVersion} is what readiness expects); the keys are loaded by the caller.
    */
   public static Future<Gateway> start(GatewayConfig config, KeyRing keys, String schemaVersion, Clock clock) {
+    return start(config, keys, schemaVersion, clock, Startup.within(config.startup().timeoutSeconds()));
+  }
+
+  /**
+   * As above, waiting for Postgres and Redis until {@code startup}'s deadline (SPEC 6): a
+   * dependency still unreachable then fails the start, with a message naming it.
+   */
+  public static Future<Gateway> start(GatewayConfig config, KeyRing keys, String schemaVersion, Clock clock,
+      Startup startup) {
     SigningAlg alg = SigningAlg.fromWireName(config.signing().alg());
     KeyRing.ResponseSigner signer = keys.signer(alg).orElseThrow(() -> new IllegalStateException(
         "no " + alg.wireName() + " private key in " + config.signing().keysDir()
@@ -155,15 +165,12 @@ public final class Gateway {
     Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services, invalidations);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 
-    // SPEC 7 `run`: fail at once, and clearly, when a dependency is missing.
-    Future<?> postgresUp = pool.query("SELECT 1").execute()
-        .timeout(Math.max(pgTimeout, 5000), TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(new IllegalStateException(
-            "Postgres at " + connect.getHost() + ":" + connect.getPort() + " is unreachable: " + e.getMessage(), e)));
-    Future<?> redisUp = redis.send(Request.cmd(Command.PING))
-        .timeout(Math.max(config.redis().timeoutMs(), 5000), TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(new IllegalStateException(
-            "Redis at " + config.redis().uri() + " is unreachable: " + e.getMessage(), e)));
+    // SPEC 6 and 7: wait for each dependency, with backoff, until the startup deadline; then fail
+    // with a message that names it (and never a password: no secret reaches a log or a message).
+    Future<?> postgresUp = startup.await(vertx, "Postgres at " + connect.getHost() + ":" + connect.getPort() + "/"
+        + connect.getDatabase(), Math.max(pgTimeout, 5000), () -> pool.query("SELECT 1").execute());
+    Future<?> redisUp = startup.await(vertx, "Redis at " + Uris.redact(config.redis().uri()),
+        Math.max(config.redis().timeoutMs(), 5000), () -> redis.send(Request.cmd(Command.PING)));
     return Future.all(postgresUp, redisUp)
         .compose(v -> gate.preloadScripts())
         .compose(v -> config.cache().maxLicenses() > 0 ? invalidations.start()
@@ -177,7 +184,8 @@ public final class Gateway {
           return gateway;
         })
         .recover(e -> {
-          LOG.error("gateway failed to start: {}", e.getMessage());
+          // A client library's message may quote the URI it was given: never its password.
+          LOG.error("gateway failed to start: {}", Uris.redact(e.getMessage()));
           // Closing runs on: its completion would land on the Vert.x being closed.
           gateway.closeAfter(Future.succeededFuture());
           return Future.failedFuture(e);
