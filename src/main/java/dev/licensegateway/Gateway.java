@@ -146,7 +146,7 @@ public final class Gateway {
     Redis redis = Redis.createClient(vertx, redisOptions(config.redis()));
     RedisLanes lanes = new RedisLanes(redis, cores);
     GatewayMetrics metrics = new GatewayMetrics(registry);
-    Health health = new Health(vertx, pool, redis, schemaVersion, Math.max(pgTimeout, config.redis().timeoutMs()));
+    Health health = new Health(pool, redis, schemaVersion, Math.max(pgTimeout, config.redis().timeoutMs()));
     long redisTimeout = config.redis().timeoutMs();
     SnapshotCache cache = new SnapshotCache(config.cache().maxLicenses(), config.cache().ttlSeconds());
     metrics.readModel(cache::live, cache::size);

@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,11 +69,17 @@ public final class GatewayVerticle extends VerticleBase {
       RequestTags.route(ctx, "ops", "/health/live");
       ctx.json(new JsonObject().put("status", "UP"));
     });
-    HealthCheckHandler readiness = HealthCheckHandler.createWithHealthChecks(services.health().readiness());
     router.get("/health/ready").handler(ctx -> {
       RequestTags.route(ctx, "ops", "/health/ready");
-      ctx.next();
-    }).handler(readiness);
+      // SPEC 6: 200 or 503, never anything else, within the checks' deadline whatever hangs.
+      services.health().readiness().onComplete(report -> {
+        boolean up = report.succeeded() && report.result().up();
+        JsonObject body = report.succeeded() ? report.result().toJson()
+            : new JsonObject().put("status", "DOWN").put("outcome", "DOWN");
+        ctx.response().setStatusCode(up ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+            .end(body.toBuffer());
+      });
+    });
     router.get("/metrics").handler(ctx -> {
       RequestTags.route(ctx, "ops", "/metrics");
       ctx.next();
