@@ -11,6 +11,7 @@ import dev.licensegateway.gate.DailyQuota;
 import dev.licensegateway.gate.RedisGate;
 import dev.licensegateway.gate.RedisLanes;
 import dev.licensegateway.http.ClientIp;
+import dev.licensegateway.http.ConnectionGuard;
 import dev.licensegateway.http.Pipeline;
 import dev.licensegateway.http.Routes;
 import dev.licensegateway.infra.Uris;
@@ -28,6 +29,8 @@ import dev.licensegateway.store.ProductStore;
 import dev.licensegateway.store.Invalidations;
 import dev.licensegateway.store.SessionStore;
 import dev.licensegateway.store.SnapshotCache;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -159,7 +162,12 @@ public final class Gateway {
     // Expired /auth sessions are kept a day (for support questions), then purged.
     vertx.setPeriodic(SESSION_PURGE_PERIOD_MS, id -> sessions.purgeExpired(clock.instant().minusSeconds(86_400))
         .onFailure(e -> LOG.warn("session purge failed: {}", e.toString())));
-    GatewayVerticle.Services services = new GatewayVerticle.Services(config, keys, metrics, health,
+    ConnectionGuard.Census connections = new ConnectionGuard.Census(config.http().maxConnections());
+    Gauge.builder("lgw_http_connections_open", connections, ConnectionGuard.Census::open)
+        .description("Open client connections (LGW_HTTP_MAX_CONNECTIONS caps them)").register(registry);
+    FunctionCounter.builder("lgw_http_connections_refused", connections, ConnectionGuard.Census::refused)
+        .description("Connections closed at once because the cap was reached").register(registry);
+    GatewayVerticle.Services services = new GatewayVerticle.Services(config, keys, metrics, health, connections,
         routes(config, keys, signer, core, gate, new ApiKeyAuth(pool, pgTimeout), new ProductStore(pool, pgTimeout),
             sessions, new ManageStore(pool, pgTimeout, cache), clock));
     Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services, invalidations);

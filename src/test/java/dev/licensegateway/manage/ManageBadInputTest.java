@@ -71,7 +71,10 @@ class ManageBadInputTest {
     List<String> requests = List.of(
         "GET /api/v1/manage/licenses?limit=%zz",
         "GET /api/v1/manage/licenses?status=%",
-        "GET /api/v1/manage/policies?product_id=%G1");
+        "GET /api/v1/manage/policies?product_id=%G1",
+        "DELETE /api/v1/manage/licenses/" + license.getString("id") + "/machines/%zz",
+        "GET /api/v1/manage/licenses/%zz",
+        "DELETE /api/v1/manage/licenses/" + license.getString("id") + "/ips/%");
     for (String request : requests) {
       try (RawHttp http = new RawHttp(gateway.port())) {
         RawHttp.Answer answer = http.exchange(request + " HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer "
