@@ -11,8 +11,10 @@ import dev.licensegateway.gate.DailyQuota;
 import dev.licensegateway.gate.RedisGate;
 import dev.licensegateway.gate.RedisLanes;
 import dev.licensegateway.http.ClientIp;
+import dev.licensegateway.http.ConnectionGuard;
 import dev.licensegateway.http.Pipeline;
 import dev.licensegateway.http.Routes;
+import dev.licensegateway.infra.Uris;
 import dev.licensegateway.licensing.LicenseService;
 import dev.licensegateway.licensing.ProductKeys;
 import dev.licensegateway.licensing.SessionService;
@@ -27,6 +29,8 @@ import dev.licensegateway.store.ProductStore;
 import dev.licensegateway.store.Invalidations;
 import dev.licensegateway.store.SessionStore;
 import dev.licensegateway.store.SnapshotCache;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -93,6 +97,15 @@ public final class Gateway {
    * ({@code schemaVersion} is what readiness expects); the keys are loaded by the caller.
    */
   public static Future<Gateway> start(GatewayConfig config, KeyRing keys, String schemaVersion, Clock clock) {
+    return start(config, keys, schemaVersion, clock, Startup.within(config.startup().timeoutSeconds()));
+  }
+
+  /**
+   * As above, waiting for Postgres and Redis until {@code startup}'s deadline (SPEC 6): a
+   * dependency still unreachable then fails the start, with a message naming it.
+   */
+  public static Future<Gateway> start(GatewayConfig config, KeyRing keys, String schemaVersion, Clock clock,
+      Startup startup) {
     SigningAlg alg = SigningAlg.fromWireName(config.signing().alg());
     KeyRing.ResponseSigner signer = keys.signer(alg).orElseThrow(() -> new IllegalStateException(
         "no " + alg.wireName() + " private key in " + config.signing().keysDir()
@@ -136,7 +149,7 @@ public final class Gateway {
     Redis redis = Redis.createClient(vertx, redisOptions(config.redis()));
     RedisLanes lanes = new RedisLanes(redis, cores);
     GatewayMetrics metrics = new GatewayMetrics(registry);
-    Health health = new Health(vertx, pool, redis, schemaVersion, Math.max(pgTimeout, config.redis().timeoutMs()));
+    Health health = new Health(pool, redis, schemaVersion, Math.max(pgTimeout, config.redis().timeoutMs()));
     long redisTimeout = config.redis().timeoutMs();
     SnapshotCache cache = new SnapshotCache(config.cache().maxLicenses(), config.cache().ttlSeconds());
     metrics.readModel(cache::live, cache::size);
@@ -149,21 +162,23 @@ public final class Gateway {
     // Expired /auth sessions are kept a day (for support questions), then purged.
     vertx.setPeriodic(SESSION_PURGE_PERIOD_MS, id -> sessions.purgeExpired(clock.instant().minusSeconds(86_400))
         .onFailure(e -> LOG.warn("session purge failed: {}", e.toString())));
-    GatewayVerticle.Services services = new GatewayVerticle.Services(config, keys, metrics, health,
+    ConnectionGuard.Census connections = new ConnectionGuard.Census(config.http().maxConnections());
+    Gauge.builder("lgw_http_connections_open", connections, ConnectionGuard.Census::open)
+        .description("Open client connections (LGW_HTTP_MAX_CONNECTIONS caps them)").register(registry);
+    FunctionCounter.builder("lgw_http_connections_refused", connections, ConnectionGuard.Census::refused)
+        .description("Connections closed at once because the cap was reached").register(registry);
+    GatewayVerticle.Services services = new GatewayVerticle.Services(config, keys, metrics, health, connections,
         routes(config, keys, signer, core, gate, new ApiKeyAuth(pool, pgTimeout), new ProductStore(pool, pgTimeout),
             sessions, new ManageStore(pool, pgTimeout, cache), clock));
     Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services, invalidations);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 
-    // SPEC 7 `run`: fail at once, and clearly, when a dependency is missing.
-    Future<?> postgresUp = pool.query("SELECT 1").execute()
-        .timeout(Math.max(pgTimeout, 5000), TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(new IllegalStateException(
-            "Postgres at " + connect.getHost() + ":" + connect.getPort() + " is unreachable: " + e.getMessage(), e)));
-    Future<?> redisUp = redis.send(Request.cmd(Command.PING))
-        .timeout(Math.max(config.redis().timeoutMs(), 5000), TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(new IllegalStateException(
-            "Redis at " + config.redis().uri() + " is unreachable: " + e.getMessage(), e)));
+    // SPEC 6 and 7: wait for each dependency, with backoff, until the startup deadline; then fail
+    // with a message that names it (and never a password: no secret reaches a log or a message).
+    Future<?> postgresUp = startup.await(vertx, "Postgres at " + connect.getHost() + ":" + connect.getPort() + "/"
+        + connect.getDatabase(), Math.max(pgTimeout, 5000), () -> pool.query("SELECT 1").execute());
+    Future<?> redisUp = startup.await(vertx, "Redis at " + Uris.redact(config.redis().uri()),
+        Math.max(config.redis().timeoutMs(), 5000), () -> redis.send(Request.cmd(Command.PING)));
     return Future.all(postgresUp, redisUp)
         .compose(v -> gate.preloadScripts())
         .compose(v -> config.cache().maxLicenses() > 0 ? invalidations.start()
@@ -177,7 +192,8 @@ public final class Gateway {
           return gateway;
         })
         .recover(e -> {
-          LOG.error("gateway failed to start: {}", e.getMessage());
+          // A client library's message may quote the URI it was given: never its password.
+          LOG.error("gateway failed to start: {}", Uris.redact(e.getMessage()));
           // Closing runs on: its completion would land on the Vert.x being closed.
           gateway.closeAfter(Future.succeededFuture());
           return Future.failedFuture(e);

@@ -8,6 +8,7 @@ import dev.licensegateway.config.ConfigLoader;
 import dev.licensegateway.config.GatewayConfig;
 import dev.licensegateway.dev.DemoSeed;
 import dev.licensegateway.dev.EmbeddedServers;
+import dev.licensegateway.infra.Uris;
 import dev.licensegateway.signing.KeyRing;
 import dev.licensegateway.signing.SigningAlg;
 import dev.licensegateway.signing.SigningKeys;
@@ -70,7 +71,8 @@ public final class Main {
       System.err.print(USAGE);
       System.exit(2);
     } catch (Exception e) {
-      System.err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      // A parser's message may quote the URI it was given (LGW_PG_URI, LGW_REDIS_URI): never its password.
+      System.err.println("error: " + Uris.redact(e.getMessage() == null ? e.toString() : e.getMessage()));
       if (System.getenv("LGW_DEBUG") != null) {
         e.printStackTrace();
       }
@@ -85,8 +87,9 @@ public final class Main {
     require(!config.signing().keysDir().isBlank(),
         "LGW_SIGNING_KEYS_DIR is not set: create keys with `keys generate --alg RSA-SHA256 --dir DIR`");
     KeyRing keys = new KeyRing(SigningKeys.load(Path.of(config.signing().keysDir())));
-    String schema = migrate(config.postgres().uri());
-    serve(config, keys, schema, null);
+    // SPEC 6: waits for Postgres, Redis and another instance's migrations, up to LGW_STARTUP_TIMEOUT_S.
+    Gateway gateway = Startup.run(config, keys, Clock.systemUTC());
+    stopOnShutdown(gateway, config, null);
     return Integer.MIN_VALUE;
   }
 
@@ -112,7 +115,11 @@ public final class Main {
 
   private static void serve(GatewayConfig config, KeyRing keys, String schema, AutoCloseable alsoClose)
       throws Exception {
-    Gateway gateway = Gateway.start(config, keys, schema, Clock.systemUTC()).await(60, TimeUnit.SECONDS);
+    stopOnShutdown(Gateway.start(config, keys, schema, Clock.systemUTC()).await(60, TimeUnit.SECONDS), config,
+        alsoClose);
+  }
+
+  private static void stopOnShutdown(Gateway gateway, GatewayConfig config, AutoCloseable alsoClose) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         gateway.stop().await(config.shutdown().drainDelayMs() + config.shutdown().graceMs() + 5000,
@@ -135,12 +142,9 @@ public final class Main {
     try {
       return Migrations.apply(pgUri);
     } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot migrate the Postgres at " + redact(pgUri) + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot migrate the Postgres at " + Uris.redact(pgUri) + ": "
+          + Uris.redact(e.getMessage()), e);
     }
-  }
-
-  private static String redact(String uri) {
-    return uri.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@");
   }
 
   private static int admin(GatewayConfig config, List<String> argv) throws Exception {

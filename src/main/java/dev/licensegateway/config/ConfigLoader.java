@@ -35,7 +35,10 @@ public final class ConfigLoader {
         new GatewayConfig.Http(
             s.integer("http.port", "LGW_HTTP_PORT"),
             s.integer("http.bodyLimitBytes", null),
-            s.integer("http.instances", "LGW_HTTP_INSTANCES")),
+            s.integer("http.instances", "LGW_HTTP_INSTANCES"),
+            s.positive("http.idleTimeoutSeconds", "LGW_HTTP_IDLE_TIMEOUT_S"),
+            s.positive("http.headerTimeoutSeconds", "LGW_HTTP_HEADER_TIMEOUT_S"),
+            s.positive("http.maxConnections", "LGW_HTTP_MAX_CONNECTIONS")),
         new GatewayConfig.Postgres(
             s.string("postgres.uri", "LGW_PG_URI"),
             s.integer("postgres.poolSize", "LGW_PG_POOL_SIZE"),
@@ -65,7 +68,8 @@ public final class ConfigLoader {
             s.integer("shutdown.graceMs", "LGW_SHUTDOWN_GRACE_MS")),
         new GatewayConfig.Cache(
             s.integer("cache.maxLicenses", "LGW_CACHE_MAX_LICENSES"),
-            s.integer("cache.ttlSeconds", "LGW_CACHE_TTL_S")));
+            s.integer("cache.ttlSeconds", "LGW_CACHE_TTL_S")),
+        new GatewayConfig.Startup(s.positive("startup.timeoutSeconds", "LGW_STARTUP_TIMEOUT_S")));
   }
 
   private static List<String> csv(String value) {
@@ -127,6 +131,16 @@ public final class ConfigLoader {
       } catch (NumberFormatException e) {
         throw new IllegalStateException("rate limit " + name + " refill is not a number: " + refill);
       }
+    }
+
+    /** An integer that must be at least 1 (a timeout or a cap of 0 would turn the guard into an outage). */
+    int positive(String path, String envName) {
+      int value = integer(path, envName);
+      if (value < 1) {
+        throw new IllegalStateException("configuration value " + (envName != null ? envName + "/" : "") + path
+            + " must be at least 1: " + value);
+      }
+      return value;
     }
 
     int integer(String path, String envName) {

@@ -17,9 +17,21 @@ public record GatewayConfig(
     List<String> trustedProxies,
     RateLimits rateLimits,
     Shutdown shutdown,
-    Cache cache) {
+    Cache cache,
+    Startup startup) {
 
-  public record Http(int port, int bodyLimitBytes, int instances) {}
+  /**
+   * The listener. {@code idleTimeoutSeconds}: a connection with no traffic that long is closed.
+   * {@code headerTimeoutSeconds}: a connection must complete a request head that long after it
+   * opens (the next one, on a kept-alive connection, within the idle timeout plus this), however
+   * slowly it keeps sending. {@code maxConnections}: open connections per gateway; past it, new
+   * ones are closed at once.
+   */
+  public record Http(int port, int bodyLimitBytes, int instances, int idleTimeoutSeconds, int headerTimeoutSeconds,
+      int maxConnections) {}
+
+  /** How long {@code run} waits for Postgres, Redis and migrations held by another instance before giving up. */
+  public record Startup(int timeoutSeconds) {}
 
   public record Postgres(String uri, int poolSize, int pipeliningLimit, long timeoutMs) {
     public boolean configured() {
@@ -60,49 +72,68 @@ public record GatewayConfig(
       RateLimit.Limit apiKey, RateLimit.Limit productKey) {}
 
   public GatewayConfig withRateLimits(RateLimits limits) {
-    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, limits, shutdown, cache);
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, limits, shutdown, cache, startup);
   }
 
   public GatewayConfig withTrustedProxies(List<String> cidrs) {
-    return new GatewayConfig(http, postgres, redis, signing, nativeApi, cidrs, rateLimits, shutdown, cache);
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, cidrs, rateLimits, shutdown, cache, startup);
   }
 
   public GatewayConfig withShutdown(long drainDelayMs, long graceMs) {
     return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits,
-        new Shutdown(drainDelayMs, graceMs), cache);
+        new Shutdown(drainDelayMs, graceMs), cache, startup);
   }
 
   public GatewayConfig withPostgresUri(String uri) {
     return new GatewayConfig(http, new Postgres(uri, postgres.poolSize, postgres.pipeliningLimit, postgres.timeoutMs),
-        redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache);
+        redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache, startup);
   }
 
   public GatewayConfig withRedisUri(String uri) {
     return new GatewayConfig(http, postgres, new Redis(uri, redis.poolSize, redis.timeoutMs),
-        signing, nativeApi, trustedProxies, rateLimits, shutdown, cache);
+        signing, nativeApi, trustedProxies, rateLimits, shutdown, cache, startup);
   }
 
   public GatewayConfig withTimeouts(long postgresMs, long redisMs) {
     return new GatewayConfig(http, new Postgres(postgres.uri, postgres.poolSize, postgres.pipeliningLimit, postgresMs),
-        new Redis(redis.uri, redis.poolSize, redisMs), signing, nativeApi, trustedProxies, rateLimits, shutdown, cache);
+        new Redis(redis.uri, redis.poolSize, redisMs), signing, nativeApi, trustedProxies, rateLimits, shutdown, cache,
+        startup);
   }
 
   public GatewayConfig withHttpPort(int port) {
-    return new GatewayConfig(new Http(port, http.bodyLimitBytes, http.instances), postgres, redis,
-        signing, nativeApi, trustedProxies, rateLimits, shutdown, cache);
+    return withHttp(new Http(port, http.bodyLimitBytes, http.instances, http.idleTimeoutSeconds,
+        http.headerTimeoutSeconds, http.maxConnections));
+  }
+
+  /** The connection limits of the listener (its port and the rest unchanged). */
+  public GatewayConfig withConnectionLimits(int idleTimeoutSeconds, int headerTimeoutSeconds, int maxConnections) {
+    return withHttp(new Http(http.port, http.bodyLimitBytes, http.instances, idleTimeoutSeconds, headerTimeoutSeconds,
+        maxConnections));
+  }
+
+  public GatewayConfig withHttp(Http http) {
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache,
+        startup);
   }
 
   public GatewayConfig withSigning(String alg, String keysDir) {
-    return new GatewayConfig(http, postgres, redis, new Signing(alg, keysDir), nativeApi, trustedProxies, rateLimits, shutdown, cache);
+    return new GatewayConfig(http, postgres, redis, new Signing(alg, keysDir), nativeApi, trustedProxies, rateLimits,
+        shutdown, cache, startup);
   }
 
   public GatewayConfig withSecret(String secret) {
     return new GatewayConfig(http, postgres, redis, signing,
-        new NativeApi(secret, nativeApi.timestampSkewSeconds, nativeApi.nonceTtlSeconds), trustedProxies, rateLimits, shutdown, cache);
+        new NativeApi(secret, nativeApi.timestampSkewSeconds, nativeApi.nonceTtlSeconds), trustedProxies, rateLimits,
+        shutdown, cache, startup);
   }
 
   public GatewayConfig withCache(int maxLicenses, int ttlSeconds) {
     return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits, shutdown,
-        new Cache(maxLicenses, ttlSeconds));
+        new Cache(maxLicenses, ttlSeconds), startup);
+  }
+
+  public GatewayConfig withStartupTimeout(int seconds) {
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache,
+        new Startup(seconds));
   }
 }

@@ -3,6 +3,7 @@ package dev.licensegateway.http;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import java.io.IOException;
 
 /** One request as a dialect's reader sees it: headers, the raw body, the client IP. */
@@ -39,8 +40,14 @@ public final class Exchange {
     return ctx.pathParam(name);
   }
 
+  /** A query parameter, decoded; a query string that does not decode is the client's bad request. */
   public String queryParam(String name) {
-    return ctx.queryParams().get(name);
+    try {
+      return ctx.queryParams().get(name);
+    } catch (IllegalArgumentException | HttpException e) {
+      // Whichever parameter is asked for first, the fault is the whole query string's.
+      throw Problem.invalidField("query", "has malformed percent-encoding");
+    }
   }
 
   /** The bearer token of the Authorization header, or null. */

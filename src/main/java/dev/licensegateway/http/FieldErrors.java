@@ -201,18 +201,32 @@ public final class FieldErrors {
     return value == null ? null : WireName.parse(type, value);
   }
 
-  /** An optional RFC 3339 timestamp. */
+  /** The instants a timestamp field accepts: years 1970 to 9999, UTC (Postgres stores them as they are). */
+  public static final java.time.Instant EARLIEST = java.time.Instant.parse("1970-01-01T00:00:00Z");
+  public static final java.time.Instant LATEST = java.time.Instant.parse("9999-12-31T23:59:59Z");
+
+  /**
+   * An optional RFC 3339 timestamp within {@link #EARLIEST} and {@link #LATEST}. Java reads years
+   * far past these (and before year 1), which Postgres would store as {@code infinity} or in
+   * another era; RFC 3339 itself has four-digit years.
+   */
   public java.time.Instant optionalTimestamp(String field) {
     String value = optionalString(field, 64);
     if (value == null) {
       return null;
     }
+    java.time.Instant instant;
     try {
-      return java.time.OffsetDateTime.parse(value).toInstant();
+      instant = java.time.OffsetDateTime.parse(value).toInstant();
     } catch (java.time.format.DateTimeParseException e) {
       add(field, "must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z");
       return null;
     }
+    if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+      add(field, "must be between " + EARLIEST + " and " + LATEST);
+      return null;
+    }
+    return instant;
   }
 
   /** A required id: ids are opaque strings; one that cannot be ours is reported here. */

@@ -105,8 +105,9 @@ public final class ManageApi implements Routes, Wire<ManageApi.Request, ManageAp
   @Override
   public Reply refuse(Problem problem, Request request) {
     return switch (problem.kind()) {
-      case UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, UNREADABLE, NOT_JSON, INVALID_FIELDS -> error(400, "bad_request",
-          problem);
+      // The dialects' media-type check (Exchange.requireJson), answered as HTTP says: 415.
+      case UNSUPPORTED_MEDIA_TYPE -> error(415, "unsupported_media_type", problem);
+      case PAYLOAD_TOO_LARGE, UNREADABLE, NOT_JSON, INVALID_FIELDS -> error(400, "bad_request", problem);
       case UNAUTHENTICATED, SECRET_NOT_SET, STALE_TIMESTAMP, REPLAYED -> error(401, "invalid_api_key", problem);
       case NO_CREDITS -> error(402, "no_credits", problem);
       case FORBIDDEN -> error(403, "forbidden", problem);
@@ -117,8 +118,13 @@ public final class ManageApi implements Routes, Wire<ManageApi.Request, ManageAp
     };
   }
 
+  /** SPEC 4's error form, also for refusals written before a route runs (a URI that does not decode). */
+  public static JsonObject errorBody(String code, String message) {
+    return new JsonObject().put("error", code).put("message", message);
+  }
+
   private static Reply error(int status, String code, Problem problem) {
-    JsonObject body = new JsonObject().put("error", code).put("message", problem.getMessage());
+    JsonObject body = errorBody(code, problem.getMessage());
     if (!problem.details().isEmpty()) {
       body.put("details", FieldErrors.toJson(problem.details()));
     }

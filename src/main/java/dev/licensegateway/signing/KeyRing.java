@@ -51,7 +51,8 @@ public final class KeyRing {
 
   private static JsonObject jwk(SigningKey key) {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    JsonObject jwk = new JsonObject().put("kid", key.kid()).put("alg", key.alg().wireName()).put("use", "sig");
+    // SPEC 2.3: the JWKS speaks JOSE (RS256; EdDSA on an OKP key), the envelope the contract's names.
+    JsonObject jwk = new JsonObject().put("kid", key.kid()).put("alg", key.alg().joseName()).put("use", "sig");
     if (key.alg() == SigningAlg.RSA_SHA256) {
       RSAPublicKey rsa = (RSAPublicKey) key.publicKey();
       jwk.put("kty", "RSA")

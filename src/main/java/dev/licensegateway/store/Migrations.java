@@ -9,14 +9,26 @@ public final class Migrations {
 
   private Migrations() {}
 
+  /** Flyway's own default: how many one-second tries it makes for the lock another instance holds. */
+  private static final int DEFAULT_LOCK_TRIES = 50;
+
   /** Applies pending migrations (blocking) and returns the schema version now in force. */
   public static String apply(String pgUri) {
+    return apply(pgUri, DEFAULT_LOCK_TRIES);
+  }
+
+  /**
+   * As {@link #apply(String)}; while another instance applies them (Flyway's advisory lock), waits
+   * up to {@code lockWaitSeconds} for it to finish. A connection failure is the caller's to retry.
+   */
+  public static String apply(String pgUri, int lockWaitSeconds) {
     PgConnectOptions options = PgConnectOptions.fromUri(pgUri);
     Flyway flyway = Flyway.configure()
         .dataSource(jdbcUrl(options), options.getUser(), options.getPassword())
         // SQL migrations, and Java ones where a rule of the code must fill the data.
         .locations("classpath:db/migration", "classpath:dev/licensegateway/store/migration")
         .connectRetries(0)
+        .lockRetryCount(lockWaitSeconds)
         .load();
     flyway.migrate();
     MigrationInfo current = flyway.info().current();

@@ -61,13 +61,16 @@ class CommandLineIT {
 
     Path keys = Files.createTempDirectory("lgw-cli-keys");
     SigningKeys.generate(SigningAlg.RSA_SHA256, keys);
+    // SPEC 6: it waits for Redis up to LGW_STARTUP_TIMEOUT_S, then names it, without its password.
     Map<String, String> deadRedis = runEnv(keys);
     int closedPort = EmbeddedServers.freePort();
-    deadRedis.put("LGW_REDIS_URI", "redis://127.0.0.1:" + closedPort);
+    deadRedis.put("LGW_REDIS_URI", "redis://:S3cretRedisPass@127.0.0.1:" + closedPort);
+    deadRedis.put("LGW_STARTUP_TIMEOUT_S", "2");
     Result noRedis = jar(deadRedis, "run");
     assertEquals(1, noRedis.exit());
-    assertTrue(noRedis.output().contains("Redis at redis://127.0.0.1:" + closedPort + " is unreachable"),
+    assertTrue(noRedis.output().contains("gave up waiting for Redis at redis://:***@127.0.0.1:" + closedPort),
         noRedis.output());
+    assertTrue(!noRedis.output().contains("S3cretRedisPass"), "the Redis password was printed: " + noRedis.output());
 
     Map<String, String> ed25519Wanted = runEnv(keys);
     ed25519Wanted.put("LGW_SIGNING_ALG", "Ed25519");

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.licensegateway.Gateway;
 import dev.licensegateway.config.GatewayConfig;
-import dev.licensegateway.dev.EmbeddedServers;
+import dev.licensegateway.testing.ClusterPorts;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.NativeClient;
 import dev.licensegateway.testing.TestGateway;
@@ -36,20 +36,19 @@ class RedisClusterTest {
   private static List<Gateway> gateways;
   private static Vertx vertx;
 
+  /** Attempts at starting the cluster, each on newly chosen ports, should one be taken in the meantime. */
+  private static final int CLUSTER_STARTS = 3;
+
   @BeforeAll
   static void start() throws Exception {
-    List<Integer> ports = List.of(EmbeddedServers.freePort(), EmbeddedServers.freePort(), EmbeddedServers.freePort());
-    cluster = RedisShardedCluster.newRedisCluster()
-        .serverPorts(ports)
-        .shard("a", 0).shard("b", 0).shard("c", 0)
-        .initializationTimeout(Duration.ofSeconds(20))
-        .build();
-    cluster.start();
+    List<Integer> ports = startCluster();
     String uri = ports.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
     gateways = new ArrayList<>();
+    // The license bucket holds 10 and refills one token in 100 s: no burst here can see a refill,
+    // however slowly a busy machine runs it.
     for (int i = 0; i < 3; i++) {
       gateways.add(TestGateway.start(c -> c.withRedisUri(uri).withRateLimits(new GatewayConfig.RateLimits(true,
-          new RateLimit.Limit(10, 0.5), TestGateway.UNLIMITED, TestGateway.UNLIMITED, TestGateway.UNLIMITED))));
+          new RateLimit.Limit(10, 0.01), TestGateway.UNLIMITED, TestGateway.UNLIMITED, TestGateway.UNLIMITED))));
     }
     vertx = Vertx.vertx();
     // Each instance learns the cluster's slots and opens its node connections first: the
@@ -60,6 +59,38 @@ class RedisClusterTest {
         client.call("status", new JsonObject().put("license_key", warmup.key())).await(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /**
+   * Three masters on ports whose cluster bus ports (port + 10000) are free as well, which a
+   * port picked alone does not ensure; on a failed start (a port taken after all), new ports.
+   */
+  private static List<Integer> startCluster() throws Exception {
+    Exception last = null;
+    for (int attempt = 1; attempt <= CLUSTER_STARTS; attempt++) {
+      List<Integer> ports;
+      try (ClusterPorts reserved = ClusterPorts.reserve(3)) {
+        ports = reserved.ports();
+      }
+      RedisShardedCluster candidate = RedisShardedCluster.newRedisCluster()
+          .serverPorts(ports)
+          .shard("a", 0).shard("b", 0).shard("c", 0)
+          .initializationTimeout(Duration.ofSeconds(20))
+          .build();
+      try {
+        candidate.start();
+        cluster = candidate;
+        return ports;
+      } catch (Exception e) {
+        last = e;
+        try {
+          candidate.stop();
+        } catch (Exception ignored) {
+          // what did start is stopped; what did not has nothing to stop
+        }
+      }
+    }
+    throw new IllegalStateException("the Redis Cluster did not start in " + CLUSTER_STARTS + " attempts", last);
   }
 
   @AfterAll

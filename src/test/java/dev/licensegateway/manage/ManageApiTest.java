@@ -232,8 +232,10 @@ class ManageApiTest {
     assertEquals("no_credits", noCredits.bodyAsJsonObject().getString("error"));
     assertEquals(0, brokeApi.get("/licenses").bodyAsJsonObject().getJsonArray("data").size());
 
+    // No body, so no Content-Type: the dialects' media-type check answers first (issue 11, item 8).
     HttpResponse<Buffer> notJson = api.call(io.vertx.core.http.HttpMethod.POST, "/products", null);
-    assertEquals(400, notJson.statusCode());
+    assertEquals(415, notJson.statusCode());
+    assertEquals("unsupported_media_type", notJson.bodyAsJsonObject().getString("error"));
     HttpResponse<Buffer> unknownRoute = api.get("/nothing-here");
     assertEquals(404, unknownRoute.statusCode());
     assertEquals("not_found", unknownRoute.bodyAsJsonObject().getString("error"), "in this API's error form");

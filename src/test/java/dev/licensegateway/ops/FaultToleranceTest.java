@@ -159,6 +159,43 @@ class FaultToleranceTest {
     System.out.printf("postgres hang: 1717 after %d ms; recovery %d ms%n", elapsed, recovered);
   }
 
+  /** SPEC 6: readiness is 200 or 503, never anything else, and fast even when a dependency hangs. */
+  @Test
+  void readinessAnswers503WithinItsDeadlineWhenPostgresHangs() throws Exception {
+    assertEquals(200, get("/health/ready").statusCode());
+    pgProxy.pause();
+    assertReadinessRefusedFast("postgres");
+    pgProxy.restore();
+    assertEquals(200, get("/health/ready").statusCode());
+  }
+
+  @Test
+  void readinessAnswers503WithinItsDeadlineWhenRedisHangs() throws Exception {
+    assertEquals(200, get("/health/ready").statusCode());
+    redisProxy.pause();
+    assertReadinessRefusedFast("redis");
+    redisProxy.restore();
+    assertEquals(200, get("/health/ready").statusCode());
+  }
+
+  /** Two probes in a row, as a kubelet sends them: each 503 with the hung dependency DOWN, within the deadline. */
+  private static void assertReadinessRefusedFast(String hung) throws Exception {
+    for (int probe = 0; probe < 2; probe++) {
+      long started = System.nanoTime();
+      HttpResponse<Buffer> ready = get("/health/ready");
+      long elapsed = (System.nanoTime() - started) / 1_000_000;
+      assertEquals(503, ready.statusCode(), ready.bodyAsString());
+      JsonObject body = ready.bodyAsJsonObject();
+      assertEquals("DOWN", body.getString("status"), body.encode());
+      String state = body.getJsonArray("checks").stream().map(c -> (JsonObject) c)
+          .filter(c -> c.getString("id").equals(hung)).findFirst().orElseThrow().getString("status");
+      assertEquals("DOWN", state, body.encode());
+      // The kubelet gives the probe 3 s; the checks' own deadline is the longer of the two timeouts.
+      assertTrue(elapsed < Math.max(PG_DEADLINE_MS, REDIS_DEADLINE_MS) + 1_500,
+          "readiness answered after " + elapsed + " ms while " + hung + " hung");
+    }
+  }
+
   @Test
   void bucketsFailOpenWhenRedisIsDownAndCountIt() throws Exception {
     Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:" + redisProxy.port());

@@ -44,7 +44,11 @@ public final class ResponseSignatures {
 
   private ResponseSignatures() {}
 
-  /** One published key: its JWK and the public key rebuilt from it. */
+  /**
+   * One published key: its JWK and the public key rebuilt from it. {@code alg} is the name the
+   * response envelope uses for it (SPEC 2.3: {@code RSA-SHA256} or {@code Ed25519}), read from
+   * the JWK's JOSE name ({@code RS256} or {@code EdDSA}).
+   */
   public record PublishedKey(String kid, String alg, PublicKey publicKey, JsonObject jwk) {}
 
   /** Checks every JWK's members (RFC 7517/7518/8037) and rebuilds its key; by kid. */
@@ -65,8 +69,10 @@ public final class ResponseSignatures {
         assertFalse(jwk.containsKey(secret), "published JWK " + kid + " holds private member " + secret);
       }
       PublicKey key;
+      String envelopeAlg;
       switch (alg) {
-        case "RSA-SHA256" -> {
+        case "RS256" -> {
+          envelopeAlg = "RSA-SHA256";
           assertEquals("RSA", kty, kid);
           byte[] n = base64Url(jwk, "n");
           byte[] e = base64Url(jwk, "e");
@@ -76,17 +82,18 @@ public final class ResponseSignatures {
           key = rsa(n, e);
           assertEquals(2048, new BigInteger(1, n).bitLength(), "SPEC 2.3: 2048-bit RSA, " + kid);
         }
-        case "Ed25519" -> {
+        case "EdDSA" -> {
+          envelopeAlg = "Ed25519";
           assertEquals("OKP", kty, kid);
           assertEquals("Ed25519", jwk.getString("crv"), kid);
           byte[] x = base64Url(jwk, "x");
           assertEquals(32, x.length, "x of " + kid);
           key = ed25519(x);
         }
-        default -> throw new AssertionError("unexpected alg " + alg + " in " + jwk);
+        default -> throw new AssertionError("unexpected alg " + alg + " in " + jwk + " (JOSE names RS256 and EdDSA)");
       }
       assertFalse(byKid.containsKey(kid), "kid " + kid + " published twice");
-      byKid.put(kid, new PublishedKey(kid, alg, key, jwk));
+      byKid.put(kid, new PublishedKey(kid, envelopeAlg, key, jwk));
     }
     return byKid;
   }

@@ -85,6 +85,12 @@ public final class TestGateway {
     }
   }
 
+  /** Starts stopping it (SIGTERM's drain), for a test that watches the drain; the future completes when stopped. */
+  public static io.vertx.core.Future<Void> beginStop(Gateway gateway) {
+    RUNNING.remove(gateway);
+    return gateway.stop();
+  }
+
   public static void stop(Gateway gateway) {
     if (gateway == null) {
       return;
