@@ -62,7 +62,7 @@ public final class GatewayVerticle extends VerticleBase {
     GatewayConfig.Http http = services.config().http();
     HttpServerOptions options = new HttpServerOptions()
         .setPort(http.port())
-        .setHost("0.0.0.0")
+        .setHost(http.host())
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
         // A connection with no traffic at all for this long is closed (SPEC 6).

@@ -98,19 +98,38 @@ public final class Main {
     EmbeddedServers servers = EmbeddedServers.start();
     // Configured keys are used as they are; without any, dev mode makes a pair of each kind.
     Path keysDir = config.signing().keysDir().isBlank() ? null : Path.of(config.signing().keysDir());
+    AutoCloseable alsoClose = servers;
     if (keysDir == null || !Files.isDirectory(keysDir) || SigningKeys.load(keysDir).isEmpty()) {
-      keysDir = Files.createTempDirectory("lgw-dev-keys");
+      Path made = Files.createTempDirectory("lgw-dev-keys");
+      keysDir = made;
       SigningKeys.generate(SigningAlg.RSA_SHA256, keysDir);
       SigningKeys.generate(SigningAlg.ED25519, keysDir);
+      // Private keys made for this run leave with it.
+      alsoClose = () -> {
+        try {
+          servers.close();
+        } finally {
+          deleteTree(made);
+        }
+      };
     }
     String secret = config.nativeApi().secret() != null ? config.nativeApi().secret() : "dev-secret-" + UUID.randomUUID();
+    // Loopback only: dev mode prints an all-scope key and a demo secret.
     GatewayConfig devConfig = config.withPostgresUri(servers.postgresUri()).withRedisUri(servers.redisUri())
-        .withSigning(config.signing().alg(), keysDir.toString()).withSecret(secret);
+        .withSigning(config.signing().alg(), keysDir.toString()).withSecret(secret).withHttpHost("127.0.0.1");
     String schema = migrate(devConfig.postgres().uri());
     DemoSeed.Demo demo = DemoSeed.seed(devConfig.postgres().uri());
-    serve(devConfig, new KeyRing(SigningKeys.load(keysDir)), schema, servers);
+    serve(devConfig, new KeyRing(SigningKeys.load(keysDir)), schema, alsoClose);
     printDemo(devConfig, demo, keysDir);
     return Integer.MIN_VALUE;
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 
   private static void serve(GatewayConfig config, KeyRing keys, String schema, AutoCloseable alsoClose)

@@ -33,6 +33,7 @@ public final class ConfigLoader {
     Settings s = new Settings(yaml, envValue);
     return new GatewayConfig(
         new GatewayConfig.Http(
+            "0.0.0.0",
             s.integer("http.port", "LGW_HTTP_PORT"),
             s.integer("http.bodyLimitBytes", null),
             s.integer("http.instances", "LGW_HTTP_INSTANCES"),

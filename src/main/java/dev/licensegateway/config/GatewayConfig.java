@@ -27,8 +27,9 @@ public record GatewayConfig(
    * slowly it keeps sending. {@code maxConnections}: open connections per gateway; past it, new
    * ones are closed at once.
    */
-  public record Http(int port, int bodyLimitBytes, int instances, int idleTimeoutSeconds, int headerTimeoutSeconds,
-      int maxConnections) {}
+  /** {@code host}: the address the listener binds, all interfaces in production, loopback in dev mode. */
+  public record Http(String host, int port, int bodyLimitBytes, int instances, int idleTimeoutSeconds,
+      int headerTimeoutSeconds, int maxConnections) {}
 
   /** How long {@code run} waits for Postgres, Redis and migrations held by another instance before giving up. */
   public record Startup(int timeoutSeconds) {}
@@ -101,14 +102,14 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withHttpPort(int port) {
-    return withHttp(new Http(port, http.bodyLimitBytes, http.instances, http.idleTimeoutSeconds,
+    return withHttp(new Http(http.host, port, http.bodyLimitBytes, http.instances, http.idleTimeoutSeconds,
         http.headerTimeoutSeconds, http.maxConnections));
   }
 
   /** The connection limits of the listener (its port and the rest unchanged). */
   public GatewayConfig withConnectionLimits(int idleTimeoutSeconds, int headerTimeoutSeconds, int maxConnections) {
-    return withHttp(new Http(http.port, http.bodyLimitBytes, http.instances, idleTimeoutSeconds, headerTimeoutSeconds,
-        maxConnections));
+    return withHttp(new Http(http.host, http.port, http.bodyLimitBytes, http.instances, idleTimeoutSeconds,
+        headerTimeoutSeconds, maxConnections));
   }
 
   public GatewayConfig withHttp(Http http) {
@@ -135,5 +136,11 @@ public record GatewayConfig(
   public GatewayConfig withStartupTimeout(int seconds) {
     return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache,
         new Startup(seconds));
+  }
+
+  /** Binds only this address (dev mode: loopback, since it prints an all-scope key). */
+  public GatewayConfig withHttpHost(String host) {
+    return withHttp(new Http(host, http.port, http.bodyLimitBytes, http.instances, http.idleTimeoutSeconds,
+        http.headerTimeoutSeconds, http.maxConnections));
   }
 }
