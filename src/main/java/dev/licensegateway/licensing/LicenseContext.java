@@ -24,8 +24,8 @@ public record LicenseContext(
     Integer dailyValidationLimit,
     UUID accountId,
     AccountStatus accountStatus,
-    /** Null when the account's credits are unlimited; otherwise a balance (which may lag: only its presence is read). */
-    Long credits,
+    /** Whether the account pays in credits (false: unlimited); the balance itself is spent in SQL. */
+    boolean creditBalance,
     Instant machineLastHeartbeat,
     long machinesUsed,
     boolean hwidBlocked,

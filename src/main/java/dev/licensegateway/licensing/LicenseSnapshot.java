@@ -66,7 +66,7 @@ public record LicenseSnapshot(
     }
     return new LicenseContext(licenseId, key, status, expiresAt, environment, maxMachines, entitlements,
         heartbeatIntervalS, maxIps, ipMode, productId, productStatus, dailyValidationLimit, accountId, accountStatus,
-        creditBalance ? 1L : null,
+        creditBalance,
         machineId == null ? null : machines.get(machineId),
         machinesHoldingSlots(now),
         machineId != null && blockedHwids.contains(machineId),

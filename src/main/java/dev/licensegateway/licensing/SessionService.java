@@ -51,7 +51,7 @@ public final class SessionService {
           return Future.succeededFuture(new SessionResult(admitted, appSecret, null, null));
         }
         LicenseContext ctx = admitted.context();
-        Future<Boolean> paid = ctx.credits() == null ? Future.succeededFuture(true)
+        Future<Boolean> paid = !ctx.creditBalance() ? Future.succeededFuture(true)
             : sessions.spendCredit(ctx.accountId());
         return paid.compose(ok -> {
           if (!ok) {
@@ -60,7 +60,7 @@ public final class SessionService {
           }
           return core.activate(scoped).compose(activated -> {
             if (!activated.outcome().ok()) {
-              Future<Void> refund = ctx.credits() == null ? Future.succeededFuture()
+              Future<Void> refund = !ctx.creditBalance() ? Future.succeededFuture()
                   : sessions.refundCredit(ctx.accountId());
               return refund.map(v -> new SessionResult(activated, appSecret, null, null));
             }
