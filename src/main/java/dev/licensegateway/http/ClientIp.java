@@ -24,7 +24,7 @@ public final class ClientIp {
 
   public String resolve(HttpServerRequest request) {
     SocketAddress peer = request.remoteAddress();
-    String peerIp = peer == null ? null : normalize(peer.hostAddress());
+    String peerIp = peer == null ? null : IpAddresses.normalize(peer.hostAddress());
     if (peerIp == null || trusted.isEmpty() || !isTrusted(peerIp)) {
       return peerIp;
     }
@@ -34,7 +34,7 @@ public final class ClientIp {
     }
     String[] hops = forwarded.split(",");
     for (int i = hops.length - 1; i >= 0; i--) {
-      String hop = normalize(hops[i].trim());
+      String hop = IpAddresses.normalize(hops[i].trim());
       if (hop == null) {
         return peerIp; // a malformed entry: trust nothing to its left
       }
@@ -52,10 +52,5 @@ public final class ClientIp {
       }
     }
     return false;
-  }
-
-  /** A literal IP in canonical form (IPv4-mapped IPv6 as IPv4, no zone); null if not an IP literal. */
-  public static String normalize(String raw) {
-    return IpAddresses.normalize(raw);
   }
 }

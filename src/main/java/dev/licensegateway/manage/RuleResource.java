@@ -7,10 +7,10 @@ import static dev.licensegateway.manage.ManageInput.valid;
 
 import dev.licensegateway.access.Caller;
 import dev.licensegateway.access.Scope;
-import dev.licensegateway.http.ClientIp;
 import dev.licensegateway.http.Exchange;
 import dev.licensegateway.http.Problem;
 import dev.licensegateway.infra.Formats;
+import dev.licensegateway.infra.IpAddresses;
 import dev.licensegateway.infra.WireName;
 import dev.licensegateway.licensing.RuleKind;
 import dev.licensegateway.manage.ManageApi.Result;
@@ -37,7 +37,7 @@ final class RuleResource extends ManageResource {
         (x, c) -> owned(store, x, c, Kind.RULE, "id").compose(store::deleteRule).map(MachineResource::deleted));
     api.route(router, HttpMethod.POST, "/licenses/:id/ips", Scope.RULES_WRITE, this::putLicenseIp);
     api.route(router, HttpMethod.DELETE, "/licenses/:id/ips/:ip", Scope.RULES_WRITE, (x, c) -> {
-      String ip = ClientIp.normalize(x.pathParam("ip"));
+      String ip = IpAddresses.normalize(x.pathParam("ip"));
       return owned(store, x, c, Kind.LICENSE, "id")
           .compose(id -> ip == null ? Future.failedFuture(Problem.notFound("IP")) : store.deleteLicenseIp(id, ip))
           .compose(n -> n == 0 ? Future.failedFuture(Problem.notFound("IP"))
@@ -80,7 +80,7 @@ final class RuleResource extends ManageResource {
   private Future<Result> putLicenseIp(Exchange x, Caller caller) {
     return owned(store, x, caller, Kind.LICENSE, "id").compose(id -> body(x).compose(f -> {
       String raw = f.requiredString("ip", 64);
-      String ip = raw == null ? null : ClientIp.normalize(raw);
+      String ip = raw == null ? null : IpAddresses.normalize(raw);
       if (raw != null && ip == null) {
         f.add("ip", "must be an IP address");
       }
@@ -95,7 +95,7 @@ final class RuleResource extends ManageResource {
     if (parts.length > 2) {
       return null;
     }
-    String ip = ClientIp.normalize(parts[0]);
+    String ip = IpAddresses.normalize(parts[0]);
     if (ip == null) {
       return null;
     }

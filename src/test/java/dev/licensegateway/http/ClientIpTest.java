@@ -3,6 +3,7 @@ package dev.licensegateway.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.licensegateway.Gateway;
+import dev.licensegateway.infra.IpAddresses;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.NativeClient;
 import dev.licensegateway.testing.TestGateway;
@@ -63,12 +64,12 @@ class ClientIpTest {
 
   @Test
   void normalizesLiteralsAndRefusesHostNames() {
-    assertEquals("1.2.3.4", ClientIp.normalize("::ffff:1.2.3.4"));
-    assertEquals("1.2.3.4", ClientIp.normalize("1.2.3.4"));
-    assertEquals("0:0:0:0:0:0:0:1", ClientIp.normalize("[::1]"));
-    assertEquals(null, ClientIp.normalize("example.com"));
-    assertEquals(null, ClientIp.normalize("abc.def"));
-    assertEquals(null, ClientIp.normalize("1.2.3.256"));
-    assertEquals(null, ClientIp.normalize(""));
+    assertEquals("1.2.3.4", IpAddresses.normalize("::ffff:1.2.3.4"));
+    assertEquals("1.2.3.4", IpAddresses.normalize("1.2.3.4"));
+    assertEquals("0:0:0:0:0:0:0:1", IpAddresses.normalize("[::1]"));
+    assertEquals(null, IpAddresses.normalize("example.com"));
+    assertEquals(null, IpAddresses.normalize("abc.def"));
+    assertEquals(null, IpAddresses.normalize("1.2.3.256"));
+    assertEquals(null, IpAddresses.normalize(""));
   }
 }
