@@ -187,8 +187,8 @@ public final class Gateway {
             new DeploymentOptions().setInstances(instances)))
         .map(id -> {
           gateway.deploymentId = id;
-          LOG.info("gateway listening on port {} ({} verticles, signing with {} key {})",
-              config.http().port(), instances, alg.wireName(), signer.kid());
+          LOG.info("gateway listening on port {} ({} verticles, signing with {} key {} by {})",
+              config.http().port(), instances, alg.wireName(), signer.kid(), signer.provider());
           return gateway;
         })
         .recover(e -> {

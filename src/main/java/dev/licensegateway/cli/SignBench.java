@@ -1,6 +1,7 @@
 package dev.licensegateway.cli;
 
 import dev.licensegateway.signing.CanonicalJson;
+import dev.licensegateway.signing.CryptoProviders;
 import dev.licensegateway.signing.KeyRing;
 import dev.licensegateway.signing.SigningAlg;
 import dev.licensegateway.signing.SigningKeys;
@@ -64,13 +65,9 @@ public final class SignBench {
     if (alg == SigningAlg.ED25519) {
       list.add(new BouncyCastleProvider());
     }
-    try {
-      var accp = com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider.INSTANCE;
-      if (accp.getLoadingError() == null) {
-        list.add(accp);
-      }
-    } catch (Throwable e) {
-      // not available on this platform
+    Provider accp = CryptoProviders.loadNative().provider(); // null where ACCP has no build
+    if (accp != null) {
+      list.add(accp);
     }
     return list;
   }

@@ -25,12 +25,17 @@ public final class KeyRing {
   private final JsonObject jwks;
 
   public KeyRing(List<SigningKey> keys) {
+    this(keys, CryptoProviders.current());
+  }
+
+  /** Signs with the providers of {@code providers} instead of this process's choice. */
+  public KeyRing(List<SigningKey> keys, CryptoProviders.Selection providers) {
     this.keys = List.copyOf(keys);
     for (SigningAlg alg : SigningAlg.values()) {
       keys.stream()
           .filter(k -> k.alg() == alg && k.canSign())
           .max(Comparator.comparing(SigningKey::createdStamp).thenComparing(SigningKey::kid))
-          .ifPresent(k -> signers.put(alg, new ResponseSigner(k)));
+          .ifPresent(k -> signers.put(alg, new ResponseSigner(k, providers)));
     }
     JsonArray published = new JsonArray();
     keys.stream().sorted(Comparator.comparing(SigningKey::kid)).forEach(k -> published.add(jwk(k)));
@@ -75,10 +80,12 @@ public final class KeyRing {
   /** Signs with one key; each thread keeps its own initialised {@link Signature}, which is not thread-safe. */
   public static final class ResponseSigner {
     private final SigningKey key;
+    private final CryptoProviders.Selection providers;
     private final ThreadLocal<Signature> perThread;
 
-    ResponseSigner(SigningKey key) {
+    ResponseSigner(SigningKey key, CryptoProviders.Selection providers) {
       this.key = key;
+      this.providers = providers;
       this.perThread = ThreadLocal.withInitial(this::newSignature);
       newSignature(); // fail at start, not on the first request, if the provider rejects the key
     }
@@ -89,6 +96,11 @@ public final class KeyRing {
 
     public SigningAlg alg() {
       return key.alg();
+    }
+
+    /** Who computes this key's signatures, and why (printed at start). */
+    public String provider() {
+      return providers.describe(key.alg());
     }
 
     /** Base64 (standard alphabet, padded) of the signature over {@code data}. */
@@ -104,7 +116,7 @@ public final class KeyRing {
 
     private Signature newSignature() {
       try {
-        var provider = CryptoProviders.forAlg(key.alg());
+        var provider = providers.forAlg(key.alg());
         Signature signature = provider == null
             ? Signature.getInstance(key.alg().jcaSignature())
             : Signature.getInstance(key.alg().jcaSignature(), provider);
