@@ -1,24 +1,29 @@
 package dev.licensegateway;
 
 import dev.licensegateway.cli.AccountAdmin;
-import dev.licensegateway.cli.HttpBench;
-import dev.licensegateway.cli.SignBench;
+import dev.licensegateway.cli.DevInstance;
 import dev.licensegateway.cli.SignedCall;
 import dev.licensegateway.config.ConfigLoader;
 import dev.licensegateway.config.GatewayConfig;
-import dev.licensegateway.dev.DemoSeed;
-import dev.licensegateway.dev.EmbeddedServers;
 import dev.licensegateway.infra.Uris;
 import dev.licensegateway.signing.KeyRing;
 import dev.licensegateway.signing.SigningAlg;
 import dev.licensegateway.signing.SigningKeys;
 import dev.licensegateway.store.Migrations;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -31,15 +36,23 @@ public final class Main {
         dev                                    serve on embedded Postgres and Redis with demo data
         admin create-account NAME [--credits N]
         admin set-account-status ID active|suspended|billing_suspended
-        admin add-credits ID N
-        keys generate --alg RSA-SHA256|Ed25519 [--dir DIR]
-        call PATH [JSON]                       send one signed native request (LICENSE_API_SECRET, LGW_BASE_URL)
+        admin set-credits ID unlimited|N       make an account's credits unlimited, or a balance of N
+        admin add-credits ID N                 add N to a limited balance (refused when unlimited)
+                                               (admin uses LGW_PG_URI, else a running `dev` instance)
+        keys generate [--alg RSA-SHA256|Ed25519] [--dir DIR]
+                                               default: LGW_SIGNING_ALG, LGW_SIGNING_KEYS_DIR, else ./lgw-keys
+        call PATH [JSON]                       send one signed native request (LICENSE_API_SECRET, LGW_BASE_URL;
+                                               else those of a running `dev` instance)
         bench sign [--seconds S]               signatures per second per algorithm and provider
         bench http [--alg Ed25519|RSA-SHA256] [--connections 64] [--warmup 30] [--seconds 30]
                    [--licenses 500] [--endpoints LIST] [--quick] [--jvm-flags "FLAGS"]
                                                the gateway against a bare Vert.x anchor, per endpoint
                                                (LGW_PG_URI, LGW_REDIS_URI; starts both servers itself)
+      `dev` and `bench` are in target/license-gateway.jar only, not in license-gateway-server.jar or the image.
       """;
+
+  /** Where {@code keys generate} writes without {@code --dir} or {@code LGW_SIGNING_KEYS_DIR}. */
+  static final String DEFAULT_KEYS_DIR = "lgw-keys";
 
   private Main() {}
 
@@ -49,11 +62,11 @@ public final class Main {
     try {
       int status = switch (command) {
         case "run" -> run(ConfigLoader.load(System.getenv()));
-        case "dev" -> dev(ConfigLoader.load(System.getenv()));
+        case "dev" -> devOnly("dev.licensegateway.dev.DevMode", "dev", ConfigLoader.load(System.getenv()), argv);
         case "admin" -> admin(ConfigLoader.load(System.getenv()), argv);
         case "keys" -> keys(ConfigLoader.load(System.getenv()), argv);
         case "call" -> call(argv);
-        case "bench" -> bench(argv);
+        case "bench" -> devOnly("dev.licensegateway.bench.Bench", "bench", null, argv);
         case "help", "--help", "-h" -> {
           System.out.print(USAGE);
           yield 0;
@@ -87,44 +100,19 @@ public final class Main {
     require(!config.signing().keysDir().isBlank(),
         "LGW_SIGNING_KEYS_DIR is not set: create keys with `keys generate --alg RSA-SHA256 --dir DIR`");
     KeyRing keys = new KeyRing(SigningKeys.load(Path.of(config.signing().keysDir())));
+    requirePortFree(config);
     // SPEC 6: waits for Postgres, Redis and another instance's migrations, up to LGW_STARTUP_TIMEOUT_S.
-    Gateway gateway = Startup.run(config, keys, Clock.systemUTC());
+    Gateway gateway;
+    try {
+      gateway = Startup.run(config, keys, Clock.systemUTC());
+    } catch (Exception e) {
+      throw explainBindFailure(e, config);
+    }
     stopOnShutdown(gateway, config, null);
     return Integer.MIN_VALUE;
   }
 
-  private static int dev(GatewayConfig config) throws Exception {
-    System.out.println("starting embedded Postgres and Redis…");
-    EmbeddedServers servers = EmbeddedServers.start();
-    // Configured keys are used as they are; without any, dev mode makes a pair of each kind.
-    Path keysDir = config.signing().keysDir().isBlank() ? null : Path.of(config.signing().keysDir());
-    AutoCloseable alsoClose = servers;
-    if (keysDir == null || !Files.isDirectory(keysDir) || SigningKeys.load(keysDir).isEmpty()) {
-      Path made = Files.createTempDirectory("lgw-dev-keys");
-      keysDir = made;
-      SigningKeys.generate(SigningAlg.RSA_SHA256, keysDir);
-      SigningKeys.generate(SigningAlg.ED25519, keysDir);
-      // Private keys made for this run leave with it.
-      alsoClose = () -> {
-        try {
-          servers.close();
-        } finally {
-          deleteTree(made);
-        }
-      };
-    }
-    String secret = config.nativeApi().secret() != null ? config.nativeApi().secret() : "dev-secret-" + UUID.randomUUID();
-    // Loopback only: dev mode prints an all-scope key and a demo secret.
-    GatewayConfig devConfig = config.withPostgresUri(servers.postgresUri()).withRedisUri(servers.redisUri())
-        .withSigning(config.signing().alg(), keysDir.toString()).withSecret(secret).withHttpHost("127.0.0.1");
-    String schema = migrate(devConfig.postgres().uri());
-    DemoSeed.Demo demo = DemoSeed.seed(devConfig.postgres().uri());
-    serve(devConfig, new KeyRing(SigningKeys.load(keysDir)), schema, alsoClose);
-    printDemo(devConfig, demo, keysDir);
-    return Integer.MIN_VALUE;
-  }
-
-  private static void deleteTree(Path dir) throws java.io.IOException {
+  public static void deleteTree(Path dir) throws IOException {
     try (var paths = Files.walk(dir)) {
       for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);
@@ -132,10 +120,65 @@ public final class Main {
     }
   }
 
-  private static void serve(GatewayConfig config, KeyRing keys, String schema, AutoCloseable alsoClose)
+  /** Starts a gateway on a migrated schema; on SIGTERM it stops, then {@code alsoClose} runs. */
+  public static void serve(GatewayConfig config, KeyRing keys, String schema, AutoCloseable alsoClose)
       throws Exception {
-    stopOnShutdown(Gateway.start(config, keys, schema, Clock.systemUTC()).await(60, TimeUnit.SECONDS), config,
-        alsoClose);
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(config, keys, schema, Clock.systemUTC()).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw explainBindFailure(e, config);
+    }
+    stopOnShutdown(gateway, config, alsoClose);
+  }
+
+  /** Fails at once, naming the port and the variable, when something already listens there. */
+  public static void requirePortFree(GatewayConfig config) {
+    String host = config.http().host();
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(host == null || host.isBlank() || host.equals("0.0.0.0")
+          ? new InetSocketAddress(config.http().port())
+          : new InetSocketAddress(InetAddress.getByName(host), config.http().port()));
+    } catch (IOException e) {
+      throw portInUse(config);
+    }
+  }
+
+  private static IllegalStateException portInUse(GatewayConfig config) {
+    int port = config.http().port();
+    return new IllegalStateException("port " + port + " is already in use (another gateway or dev mode?): "
+        + "stop it, or choose another port with LGW_HTTP_PORT, e.g. LGW_HTTP_PORT=" + (port + 1));
+  }
+
+  static Exception explainBindFailure(Exception e, GatewayConfig config) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return portInUse(config);
+      }
+    }
+    return e;
+  }
+
+  /** Runs a command whose code ships only in the dev-capable jar. */
+  private static int devOnly(String className, String command, GatewayConfig config, List<String> argv)
+      throws Exception {
+    Class<?> type;
+    try {
+      type = Class.forName(className);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("`" + command + "` is not part of this build (the server jar and the "
+          + "container image leave dev mode and benchmarks out): run it from target/license-gateway.jar, "
+          + "built by `./mvnw -q -DskipTests package`");
+    }
+    try {
+      return (Integer) type.getMethod("main", GatewayConfig.class, List.class).invoke(null, config, argv);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   private static void stopOnShutdown(Gateway gateway, GatewayConfig config, AutoCloseable alsoClose) {
@@ -157,7 +200,7 @@ public final class Main {
     }, "gateway-shutdown"));
   }
 
-  private static String migrate(String pgUri) {
+  public static String migrate(String pgUri) {
     try {
       return Migrations.apply(pgUri);
     } catch (RuntimeException e) {
@@ -167,12 +210,23 @@ public final class Main {
   }
 
   private static int admin(GatewayConfig config, List<String> argv) throws Exception {
-    require(config.postgres().configured(), "LGW_PG_URI is not set");
     if (argv.isEmpty()) {
       throw new UsageException("admin needs a subcommand");
     }
-    migrate(config.postgres().uri());
-    try (AccountAdmin admin = new AccountAdmin(config.postgres().uri())) {
+    String pgUri;
+    if (config.postgres().configured()) {
+      pgUri = config.postgres().uri();
+    } else {
+      Optional<DevInstance> dev = DevInstance.find(System.getenv());
+      require(dev.isPresent(), "LGW_PG_URI is not set, and no dev instance is running (looked for "
+          + DevInstance.file(System.getenv()) + "): set LGW_PG_URI=postgresql://user:pass@host:5432/db, "
+          + "or start `java -jar target/license-gateway.jar dev` first");
+      pgUri = dev.get().postgresUri();
+      System.err.println("LGW_PG_URI is not set: using the dev instance (pid " + dev.get().pid() + ") at "
+          + Uris.redact(pgUri));
+    }
+    migrate(pgUri);
+    try (AccountAdmin admin = new AccountAdmin(pgUri)) {
       switch (argv.get(0)) {
         case "create-account" -> {
           if (argv.size() < 2) {
@@ -188,15 +242,25 @@ public final class Main {
           if (argv.size() != 3) {
             throw new UsageException("admin set-account-status ID active|suspended|billing_suspended");
           }
-          admin.setStatus(UUID.fromString(argv.get(1)), argv.get(2));
+          admin.setStatus(accountId(argv.get(1)), argv.get(2));
           System.out.println("account " + argv.get(1) + " is now " + argv.get(2));
         }
         case "add-credits" -> {
           if (argv.size() != 3) {
             throw new UsageException("admin add-credits ID N");
           }
-          long balance = admin.addCredits(UUID.fromString(argv.get(1)), Long.parseLong(argv.get(2)));
+          long balance = admin.addCredits(accountId(argv.get(1)), count(argv.get(2)));
           System.out.println("account " + argv.get(1) + " now has " + balance + " credits");
+        }
+        case "set-credits" -> {
+          if (argv.size() != 3) {
+            throw new UsageException("admin set-credits ID unlimited|N");
+          }
+          boolean unlimited = argv.get(2).equalsIgnoreCase("unlimited");
+          admin.setCredits(accountId(argv.get(1)), unlimited ? null : count(argv.get(2)));
+          System.out.println("account " + argv.get(1) + " now has " + (unlimited
+              ? "unlimited credits (nothing is counted)"
+              : argv.get(2) + " credits (each new license and each /auth login and session hour takes one)"));
         }
         default -> throw new UsageException("unknown admin subcommand '" + argv.get(0) + "'");
       }
@@ -206,16 +270,32 @@ public final class Main {
 
   private static int keys(GatewayConfig config, List<String> argv) throws Exception {
     if (argv.isEmpty() || !argv.get(0).equals("generate")) {
-      throw new UsageException("keys generate --alg RSA-SHA256|Ed25519 [--dir DIR]");
+      throw new UsageException("keys generate [--alg RSA-SHA256|Ed25519] [--dir DIR]");
     }
     String alg = option(argv, "--alg");
-    String dir = option(argv, "--dir");
-    if (dir == null) {
-      dir = config.signing().keysDir();
+    if (alg == null) {
+      alg = config.signing().alg();
     }
-    require(alg != null, "keys generate needs --alg RSA-SHA256 or --alg Ed25519");
-    require(dir != null && !dir.isBlank(), "keys generate needs --dir DIR or LGW_SIGNING_KEYS_DIR");
-    String kid = SigningKeys.generate(SigningAlg.fromWireName(alg), Path.of(dir));
+    SigningAlg algorithm;
+    try {
+      algorithm = SigningAlg.fromWireName(alg);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--alg must be RSA-SHA256 or Ed25519, not '" + alg + "'");
+    }
+    String dir = option(argv, "--dir");
+    String from = "--dir";
+    if (dir == null && !config.signing().keysDir().isBlank()) {
+      dir = config.signing().keysDir();
+      from = "LGW_SIGNING_KEYS_DIR";
+    }
+    if (dir == null) {
+      dir = DEFAULT_KEYS_DIR;
+      from = "the default: neither --dir nor LGW_SIGNING_KEYS_DIR was given";
+    }
+    Path target = Path.of(dir).toAbsolutePath().normalize();
+    String kid = SigningKeys.generate(algorithm, target);
+    System.err.println("wrote " + kid + ".key.pem and " + kid + ".pub.pem to " + target + " (" + from + "); "
+        + "serve them with LGW_SIGNING_KEYS_DIR=" + target);
     System.out.println(kid);
     return 0;
   }
@@ -224,72 +304,24 @@ public final class Main {
     if (argv.isEmpty()) {
       throw new UsageException("call PATH [JSON]");
     }
-    String secret = System.getenv("LICENSE_API_SECRET");
-    require(secret != null && !secret.isBlank(), "call signs with LICENSE_API_SECRET: set it");
-    String base = System.getenv().getOrDefault("LGW_BASE_URL",
-        "http://127.0.0.1:" + System.getenv().getOrDefault("LGW_HTTP_PORT", "8080"));
-    return SignedCall.run(base, secret, argv.get(0), argv.size() > 1 ? argv.get(1) : "{}");
-  }
-
-  private static int bench(List<String> argv) throws Exception {
-    if (!argv.isEmpty() && argv.get(0).equals("sign")) {
-      String seconds = option(argv, "--seconds");
-      SignBench.run(seconds == null ? 2.0 : Double.parseDouble(seconds));
-      return 0;
-    }
-    if (!argv.isEmpty() && argv.get(0).equals("http")) {
-      try {
-        HttpBench.run(argv.subList(1, argv.size()));
-      } catch (HttpBench.BadOption e) {
-        throw new UsageException(e.getMessage());
+    Map<String, String> env = System.getenv();
+    String secret = env.get("LICENSE_API_SECRET");
+    String base = env.get("LGW_BASE_URL");
+    String baseFrom = "LGW_BASE_URL";
+    if (secret == null || secret.isBlank() || base == null || base.isBlank()) {
+      Optional<DevInstance> dev = DevInstance.find(env);
+      if (dev.isPresent() && (secret == null || secret.isBlank())) {
+        secret = dev.get().nativeSecret();
+        System.err.println("LICENSE_API_SECRET is not set: using the dev instance's (pid " + dev.get().pid() + ")");
       }
-      return 0;
+      if (base == null || base.isBlank()) {
+        base = dev.map(DevInstance::baseUrl).orElse("http://127.0.0.1:" + env.getOrDefault("LGW_HTTP_PORT", "8080"));
+        baseFrom = dev.isPresent() ? "the running dev instance" : "the default; set LGW_BASE_URL";
+      }
     }
-    throw new UsageException("bench sign [--seconds S] | bench http [options]");
-  }
-
-  private static void printDemo(GatewayConfig config, DemoSeed.Demo demo, Path keysDir) {
-    String jar = "java -jar target/license-gateway.jar";
-    String base = "http://127.0.0.1:" + config.http().port();
-    String machine = "3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea";
-    String env = "LICENSE_API_SECRET=" + config.nativeApi().secret() + " LGW_BASE_URL=" + base;
-    System.out.println("""
-
-        License Gateway dev mode is serving on %s (embedded Postgres and Redis; Ctrl-C stops it)
-
-          account id     %s
-          API key        %s   (all scopes)
-          product id     %s
-          app id         %s
-          app secret     %s
-          product key    %s
-          license key    %s   (3 machines, entitlements export + pro, 365 days)
-          signing keys   %s
-          native secret  %s
-
-        Try it (the `call` command signs each request as SPEC 2.1 asks):
-
-          %s %s call /api/v1/license/activate '{"license_key":"%s","machine_id":"%s"}'
-          %s %s call /api/v1/license/validate '{"license_key":"%s","machine_id":"%s","entitlements":["pro"]}'
-          %s %s call /api/v1/license/status '{"license_key":"%s"}'
-          curl -s %s/api/v1/keys
-
-        The same license through the other dialects (SPEC 5):
-
-          curl -s -X POST %s/license/validate -H 'Content-Type: application/json' -d '{"license_key":"%s","machine_id":"%s"}'
-          curl -s -X POST %s/api/v1/validate -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"license_key":"%s"}'
-          curl -s -X POST %s/v1/licenses/validate -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"key":"%s","fingerprint":"%s"}'
-          curl -s -X GET %s/api/v1/manage/licenses -H 'Authorization: Bearer %s'
-        """.formatted(base, demo.accountId(), demo.apiKey(), demo.productId(), demo.appId(), demo.appSecret(),
-        demo.productKey(), demo.licenseKey(), keysDir, config.nativeApi().secret(),
-        env, jar, demo.licenseKey(), machine,
-        env, jar, demo.licenseKey(), machine,
-        env, jar, demo.licenseKey(),
-        base,
-        base, demo.licenseKey(), machine,
-        base, demo.productKey(), demo.licenseKey(),
-        base, demo.apiKey(), demo.licenseKey(), machine,
-        base, demo.apiKey()));
+    require(secret != null && !secret.isBlank(),
+        "call signs with LICENSE_API_SECRET: set it to the gateway's secret (dev mode prints it)");
+    return SignedCall.run(base, baseFrom, secret, argv.get(0), argv.size() > 1 ? argv.get(1) : "{}");
   }
 
   private static String option(List<String> argv, String name) {
@@ -303,14 +335,31 @@ public final class Main {
     return argv.get(i + 1);
   }
 
+  private static UUID accountId(String value) {
+    try {
+      return UUID.fromString(value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("'" + value + "' is not an account id (a UUID, as create-account prints)");
+    }
+  }
+
+  private static long count(String value) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new UsageException("'" + value + "' is not a whole number");
+    }
+  }
+
   private static void require(boolean condition, String message) {
     if (!condition) {
       throw new IllegalStateException(message);
     }
   }
 
-  private static final class UsageException extends RuntimeException {
-    UsageException(String message) {
+  /** A wrong command line: printed with the usage, exit status 2. */
+  public static final class UsageException extends RuntimeException {
+    public UsageException(String message) {
       super(message);
     }
   }

@@ -75,20 +75,50 @@ public final class AccountAdmin implements AutoCloseable {
     update("UPDATE accounts SET status = ? WHERE id = ?", status, id);
   }
 
-  /** Adds credits; an account with unlimited credits (null) gets a balance of N. */
+  /**
+   * Adds credits to a limited balance. An account with unlimited credits (null) is refused:
+   * adding to it would silently start counting; {@link #setCredits} says so explicitly.
+   */
   public long addCredits(UUID id, long credits) throws SQLException {
     if (credits <= 0) {
       throw new IllegalArgumentException("credits to add must be positive");
     }
     try (PreparedStatement update = connection.prepareStatement(
-        "UPDATE accounts SET credits = COALESCE(credits, 0) + ? WHERE id = ? RETURNING credits")) {
+        "UPDATE accounts SET credits = credits + ? WHERE id = ? AND credits IS NOT NULL RETURNING credits")) {
       update.setLong(1, credits);
       update.setObject(2, id);
       try (ResultSet rs = update.executeQuery()) {
+        if (rs.next()) {
+          return rs.getLong(1);
+        }
+      }
+    }
+    requireAccount(id);
+    throw new IllegalArgumentException("account " + id + " has unlimited credits; nothing was added (adding would "
+        + "start counting). To give it a balance instead: admin set-credits " + id + " N");
+  }
+
+  /** Sets the balance to {@code credits}, or makes the account unlimited when it is null. */
+  public void setCredits(UUID id, Long credits) throws SQLException {
+    if (credits != null && credits < 0) {
+      throw new IllegalArgumentException("credits must be unlimited or a number >= 0");
+    }
+    try (PreparedStatement update = connection.prepareStatement("UPDATE accounts SET credits = ? WHERE id = ?")) {
+      update.setObject(1, credits);
+      update.setObject(2, id);
+      if (update.executeUpdate() != 1) {
+        throw new IllegalArgumentException("no account " + id);
+      }
+    }
+  }
+
+  private void requireAccount(UUID id) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM accounts WHERE id = ?")) {
+      select.setObject(1, id);
+      try (ResultSet rs = select.executeQuery()) {
         if (!rs.next()) {
           throw new IllegalArgumentException("no account " + id);
         }
-        return rs.getLong(1);
       }
     }
   }

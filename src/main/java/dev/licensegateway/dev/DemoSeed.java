@@ -12,7 +12,7 @@ import java.util.UUID;
 public final class DemoSeed {
 
   public record Demo(UUID accountId, String apiKey, UUID productId, String appId, String appSecret,
-      String productKey, UUID policyId, String licenseKey) {}
+      String productKey, UUID policyId, UUID licenseId, String licenseKey) {}
 
   private DemoSeed() {}
 
@@ -35,10 +35,11 @@ public final class DemoSeed {
         policyId = single(ps);
       }
       String licenseKey = Secrets.licenseKey();
-      insert(c, "INSERT INTO licenses (account_id, product_id, policy_id, environment, key, expires_at) "
+      UUID licenseId = insert(c, "INSERT INTO licenses (account_id, product_id, policy_id, environment, key, expires_at) "
           + "VALUES (?, ?, ?, 'live', ?, now() + interval '365 days') RETURNING id",
           account.id(), productId, policyId, licenseKey);
-      return new Demo(account.id(), account.apiKey(), productId, appId, appSecret, productKey, policyId, licenseKey);
+      return new Demo(account.id(), account.apiKey(), productId, appId, appSecret, productKey, policyId, licenseId,
+          licenseKey);
     }
   }
 

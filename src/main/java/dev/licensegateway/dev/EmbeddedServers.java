@@ -22,7 +22,13 @@ public final class EmbeddedServers implements AutoCloseable {
     this.redisPort = redisPort;
   }
 
+  /** The platform these binaries are for, e.g. "macOS arm64"; fails clearly where none ship. */
+  public static String platform() {
+    return DevPlatform.current().name();
+  }
+
   public static EmbeddedServers start() throws IOException {
+    DevPlatform.current().requireBinaries();
     EmbeddedPostgres postgres = EmbeddedPostgres.builder()
         .setPort(freePort())
         .setServerConfig("max_connections", "300")

@@ -1,4 +1,4 @@
-package dev.licensegateway.cli;
+package dev.licensegateway.bench;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -13,7 +13,7 @@ import io.vertx.core.http.HttpServerOptions;
  * The anchor of {@code bench http}: the least a Vert.x HTTP server can do, built as the
  * gateway is (one verticle per event loop, one event loop per core, TCP_NODELAY, no
  * compression). It reads each request's body and answers a fixed small JSON. Started by the
- * harness as a child JVM: {@code java -cp license-gateway.jar dev.licensegateway.cli.BareServer PORT}.
+ * harness as a child JVM: {@code java -cp license-gateway.jar dev.licensegateway.bench.BareServer PORT}.
  */
 public final class BareServer {
 

@@ -1,4 +1,4 @@
-package dev.licensegateway.cli;
+package dev.licensegateway.bench;
 
 import dev.licensegateway.signing.CanonicalJson;
 import dev.licensegateway.signing.CryptoProviders;

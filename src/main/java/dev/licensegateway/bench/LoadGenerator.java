@@ -1,4 +1,4 @@
-package dev.licensegateway.cli;
+package dev.licensegateway.bench;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.DeploymentOptions;

@@ -1,6 +1,7 @@
-package dev.licensegateway.cli;
+package dev.licensegateway.bench;
 
 import dev.licensegateway.access.Scope;
+import dev.licensegateway.cli.AccountAdmin;
 import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.licensing.Heartbeats;
 import java.security.SecureRandom;

@@ -1,4 +1,4 @@
-package dev.licensegateway.cli;
+package dev.licensegateway.bench;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.licensegateway.cli;
+package dev.licensegateway.bench;
 
 import dev.licensegateway.gate.RequestSignature;
 import io.vertx.core.buffer.Buffer;

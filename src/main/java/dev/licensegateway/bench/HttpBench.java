@@ -1,4 +1,4 @@
-package dev.licensegateway.cli;
+package dev.licensegateway.bench;
 
 import dev.licensegateway.signing.SigningAlg;
 import dev.licensegateway.signing.SigningKeys;
@@ -199,7 +199,7 @@ public final class HttpBench {
 
     // The anchor: same JVM flags, same connections, same measurement.
     int anchorPort = freePort();
-    child = Child.start("anchor", command("dev.licensegateway.cli.BareServer", List.of(Integer.toString(anchorPort)),
+    child = Child.start("anchor", command("dev.licensegateway.bench.BareServer", List.of(Integer.toString(anchorPort)),
         false), Map.of(), work.resolve("anchor.log"));
     cleanups.push(this::stopChild);
     child.awaitReady(anchorPort, Duration.ofSeconds(60));

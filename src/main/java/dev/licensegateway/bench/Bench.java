@@ -1,0 +1,37 @@
+package dev.licensegateway.bench;
+
+import dev.licensegateway.Main;
+import dev.licensegateway.config.GatewayConfig;
+import java.util.List;
+
+/** {@code bench sign|http}: harnesses that print figures. Only in the dev-capable jar. */
+public final class Bench {
+
+  private Bench() {}
+
+  /** Called by {@link Main} through reflection. */
+  public static int main(GatewayConfig ignored, List<String> argv) throws Exception {
+    String sub = argv.isEmpty() ? "" : argv.get(0);
+    switch (sub) {
+      case "sign" -> {
+        int i = argv.indexOf("--seconds");
+        if (i >= 0 && i + 1 >= argv.size()) {
+          throw new Main.UsageException("--seconds needs a value");
+        }
+        SignBench.run(i < 0 ? 2.0 : Double.parseDouble(argv.get(i + 1)));
+      }
+      case "http" -> {
+        try {
+          HttpBench.run(argv.subList(1, argv.size()));
+        } catch (HttpBench.BadOption e) {
+          throw new Main.UsageException(e.getMessage());
+        }
+      }
+      case "load" -> throw new Main.UsageException("`bench load` is now `bench http`: it seeds its own licenses, "
+          + "raises every rate-limit bucket of the gateway it starts (no 429s) and compares it with a bare Vert.x "
+          + "server; `bench http --quick` is a 1.5-minute smoke run");
+      default -> throw new Main.UsageException("bench sign [--seconds S] | bench http [options]");
+    }
+    return 0;
+  }
+}
