@@ -1,5 +1,6 @@
 package dev.licensegateway.bench;
 
+import dev.licensegateway.dev.EmbeddedServers;
 import dev.licensegateway.signing.SigningAlg;
 import dev.licensegateway.signing.SigningKeys;
 import dev.licensegateway.store.Migrations;
@@ -156,11 +157,24 @@ public final class HttpBench {
     Options options = Options.parse(argv);
     String pg = System.getenv("LGW_PG_URI");
     String redis = System.getenv("LGW_REDIS_URI");
-    if (pg == null || pg.isBlank() || redis == null || redis.isBlank()) {
-      throw new IllegalStateException("bench http needs LGW_PG_URI and LGW_REDIS_URI "
-          + "(e.g. postgresql://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379)");
+    boolean pgSet = pg != null && !pg.isBlank();
+    boolean redisSet = redis != null && !redis.isBlank();
+    if (pgSet != redisSet) {
+      throw new IllegalStateException("bench http needs both LGW_PG_URI and LGW_REDIS_URI, or neither "
+          + "(then it starts embedded Postgres and Redis for the run)");
+    }
+    EmbeddedServers embedded = null;
+    if (!pgSet) {
+      progress("LGW_PG_URI and LGW_REDIS_URI are not set: starting embedded Postgres and Redis for this run "
+          + "(their figures are those of the embedded builds)");
+      embedded = EmbeddedServers.start();
+      pg = embedded.postgresUri();
+      redis = embedded.redisUri();
     }
     HttpBench bench = new HttpBench(options, pg.trim(), redis.trim());
+    if (embedded != null) {
+      bench.cleanups.addLast(embedded::close); // last: after the gateway child has stopped
+    }
     Thread hook = new Thread(bench::cleanUp, "bench-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
@@ -168,6 +182,20 @@ public final class HttpBench {
     } finally {
       bench.cleanUp();
     }
+  }
+
+  /**
+   * What the gateway under test is started with besides its port, secret and keys: every
+   * rate-limit bucket raised out of reach, so that the benchmark measures answers, not 429s
+   * ({@code BenchGatewayEnvTest} holds this against every bucket the configuration has).
+   */
+  static Map<String, String> unlimitedBuckets() {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String bucket : List.of("LICENSE", "IP", "API_KEY", "PRODUCT_KEY")) {
+      env.put("LGW_RL_" + bucket + "_CAPACITY", UNLIMITED);
+      env.put("LGW_RL_" + bucket + "_REFILL", UNLIMITED);
+    }
+    return env;
   }
 
   private void measure() throws Exception {
@@ -212,10 +240,7 @@ public final class HttpBench {
     env.put("LICENSE_API_SECRET", secret);
     env.put("LGW_SIGNING_ALG", options.alg.wireName());
     env.put("LGW_SIGNING_KEYS_DIR", keys.toString());
-    for (String bucket : List.of("LICENSE", "IP", "API_KEY", "PRODUCT_KEY")) {
-      env.put("LGW_RL_" + bucket + "_CAPACITY", UNLIMITED);
-      env.put("LGW_RL_" + bucket + "_REFILL", UNLIMITED);
-    }
+    env.putAll(unlimitedBuckets());
     env.put("LGW_DRAIN_DELAY_MS", "0");
     env.put("LGW_SHUTDOWN_GRACE_MS", "2000");
     child = Child.start("gateway", command("dev.licensegateway.Main", List.of("run"), true), env,

@@ -39,11 +39,42 @@ class AccountAdminTest {
       }
       assertThrows(IllegalArgumentException.class, () -> admin.setStatus(unlimited.id(), "deleted"));
       assertThrows(IllegalArgumentException.class, () -> admin.setStatus(UUID.randomUUID(), "active"));
-      // An account with unlimited credits (null) gets a balance of N.
-      assertEquals(7, admin.addCredits(unlimited.id(), 7));
-      assertEquals(10, admin.addCredits(unlimited.id(), 3));
-      assertThrows(IllegalArgumentException.class, () -> admin.addCredits(unlimited.id(), 0));
+      AccountAdmin.NewAccount limited = admin.createAccount("Limited", 4L);
+      assertEquals(7, admin.addCredits(limited.id(), 3));
+      assertThrows(IllegalArgumentException.class, () -> admin.addCredits(limited.id(), 0));
       assertThrows(IllegalArgumentException.class, () -> admin.addCredits(UUID.randomUUID(), 1));
+    }
+  }
+
+  @Test
+  void addingToAnUnlimitedAccountIsRefusedAndLeavesItUnlimited() throws Exception {
+    try (AccountAdmin admin = new AccountAdmin(TestServers.get().postgresUri())) {
+      AccountAdmin.NewAccount unlimited = admin.createAccount("Unlimited", null);
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> admin.addCredits(unlimited.id(), 5));
+      assertEquals("account " + unlimited.id() + " has unlimited credits; nothing was added (adding would start "
+          + "counting). To give it a balance instead: admin set-credits " + unlimited.id() + " N", refused.getMessage());
+      assertEquals(1, Fixtures.count("SELECT count(*) FROM accounts WHERE id = ? AND credits IS NULL", unlimited.id()),
+          "still unlimited");
+      IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+          () -> admin.addCredits(UUID.randomUUID(), 5));
+      assertTrue(missing.getMessage().startsWith("no account "), missing.getMessage());
+    }
+  }
+
+  @Test
+  void setCreditsSwitchesBetweenUnlimitedAndABalance() throws Exception {
+    try (AccountAdmin admin = new AccountAdmin(TestServers.get().postgresUri())) {
+      AccountAdmin.NewAccount account = admin.createAccount("Switching", null);
+      admin.setCredits(account.id(), 5L);
+      assertEquals(5, Fixtures.count("SELECT credits FROM accounts WHERE id = ?", account.id()));
+      assertEquals(8, admin.addCredits(account.id(), 3));
+      admin.setCredits(account.id(), 0L);
+      assertEquals(0, Fixtures.count("SELECT credits FROM accounts WHERE id = ?", account.id()));
+      admin.setCredits(account.id(), null);
+      assertEquals(1, Fixtures.count("SELECT count(*) FROM accounts WHERE id = ? AND credits IS NULL", account.id()));
+      assertThrows(IllegalArgumentException.class, () -> admin.setCredits(account.id(), -1L));
+      assertThrows(IllegalArgumentException.class, () -> admin.setCredits(UUID.randomUUID(), 1L));
     }
   }
 }
