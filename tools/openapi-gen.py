@@ -398,7 +398,8 @@ def native_error_subset(codes):
 
 schemas["JsonWebKey"] = obj({
     "kid": {"type": "string"},
-    "alg": {"type": "string", "enum": ["RSA-SHA256", "Ed25519"]},
+    "alg": {"type": "string", "enum": ["RS256", "EdDSA"],
+            "description": "JOSE names (RFC 7518, RFC 8037): `RS256` on an RSA key signs what an answer's envelope calls `RSA-SHA256`, `EdDSA` on an OKP Ed25519 key what it calls `Ed25519`."},
     "use": {"const": "sig"},
     "kty": {"type": "string", "enum": ["RSA", "OKP"]},
     "n": {"type": "string", "description": "RSA modulus, base64url without padding."},
@@ -451,7 +452,8 @@ parameters["LicenseIp"] = {"name": "ip", "in": "path", "required": True,
                            "schema": {"type": "string"}}
 
 responses = {
-    "ManageBadRequest": json_response("`bad_request`: invalid or missing parameters (every bad field in `details`), a body that is not JSON or not `application/json`, or a body over the size limit.", schema("ManageError")),
+    "ManageBadRequest": json_response("`bad_request`: invalid or missing parameters (every bad field in `details`), a query string or path whose percent-encoding does not decode, a body that is not JSON, or a body over the size limit.", schema("ManageError")),
+    "ManageUnsupportedMediaType": json_response("`unsupported_media_type`: the body is not declared `application/json` (parameters such as `charset` allowed).", schema("ManageError")),
     "ManageUnauthorized": json_response("`invalid_api_key`: missing, malformed, unknown or revoked key.", schema("ManageError")),
     "ManageNoCredits": json_response("`no_credits`: the account has a credit balance of 0.", schema("ManageError")),
     "ManageForbidden": json_response("`forbidden`: the key lacks the scope, or the target belongs to another account.", schema("ManageError")),
@@ -561,6 +563,8 @@ def manage(method, path, op_id, summary, scope, responses_, description="", para
         operation["parameters"] = params
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema(body)}}}
+        # A route that reads a body refuses one not declared application/json with 415.
+        responses_ = dict(sorted({**responses_, "415": ref("responses", "ManageUnsupportedMediaType")}.items()))
     operation["responses"] = responses_
     op("/api/v1/manage" + path, method, operation)
 
