@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-/** SPEC 7: {@code license-gateway.jar run|dev|admin|keys|call|bench}. */
+/** docs/operations.md: {@code license-gateway.jar run|dev|admin|keys|call|bench}. */
 public final class Main {
 
   private static final String USAGE = """
@@ -87,7 +87,7 @@ public final class Main {
     require(!config.signing().keysDir().isBlank(),
         "LGW_SIGNING_KEYS_DIR is not set: create keys with `keys generate --alg RSA-SHA256 --dir DIR`");
     KeyRing keys = new KeyRing(SigningKeys.load(Path.of(config.signing().keysDir())));
-    // SPEC 6: waits for Postgres, Redis and another instance's migrations, up to LGW_STARTUP_TIMEOUT_S.
+    // docs/operations.md: waits for Postgres, Redis and another instance's migrations, up to LGW_STARTUP_TIMEOUT_S.
     Gateway gateway = Startup.run(config, keys, Clock.systemUTC());
     stopOnShutdown(gateway, config, null);
     return Integer.MIN_VALUE;
@@ -267,14 +267,14 @@ public final class Main {
           signing keys   %s
           native secret  %s
 
-        Try it (the `call` command signs each request as SPEC 2.1 asks):
+        Try it (the `call` command signs each request as docs/native-protocol.md describes):
 
           %s %s call /api/v1/license/activate '{"license_key":"%s","machine_id":"%s"}'
           %s %s call /api/v1/license/validate '{"license_key":"%s","machine_id":"%s","entitlements":["pro"]}'
           %s %s call /api/v1/license/status '{"license_key":"%s"}'
           curl -s %s/api/v1/keys
 
-        The same license through the other dialects (SPEC 5):
+        The same license through the other dialects (docs/dialects.md):
 
           curl -s -X POST %s/license/validate -H 'Content-Type: application/json' -d '{"license_key":"%s","machine_id":"%s"}'
           curl -s -X POST %s/api/v1/validate -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"license_key":"%s"}'

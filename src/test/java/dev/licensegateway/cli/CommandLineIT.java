@@ -20,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** SPEC 7 on the built jar: `run` fails at once and clearly when it cannot serve; `admin` works. */
+/** docs/operations.md on the built jar: `run` fails at once and clearly when it cannot serve; `admin` works. */
 class CommandLineIT {
 
   private record Result(int exit, String output) {}
@@ -61,7 +61,7 @@ class CommandLineIT {
 
     Path keys = Files.createTempDirectory("lgw-cli-keys");
     SigningKeys.generate(SigningAlg.RSA_SHA256, keys);
-    // SPEC 6: it waits for Redis up to LGW_STARTUP_TIMEOUT_S, then names it, without its password.
+    // docs/operations.md: it waits for Redis up to LGW_STARTUP_TIMEOUT_S, then names it, without its password.
     Map<String, String> deadRedis = runEnv(keys);
     int closedPort = EmbeddedServers.freePort();
     deadRedis.put("LGW_REDIS_URI", "redis://:S3cretRedisPass@127.0.0.1:" + closedPort);
