@@ -201,9 +201,13 @@ class ComposeFileTest {
       URI redisUri = URI.create(config.redis().uri());
       assertEquals("redis", redisUri.getHost(), name);
       assertEquals(6379, redisUri.getPort(), name);
-      assertEquals(":" + redis.get("REDIS_PASSWORD"), redisUri.getUserInfo(), name + ": Redis password");
-      assertTrue(string(service("redis"), "command", "redis").contains("--requirepass"),
-          "Redis must require the password the gateways send");
+      List<String> redisCommand = list(service("redis").get("command")).stream()
+          .map(c -> interpolate(String.valueOf(c))).toList();
+      int requirepass = redisCommand.indexOf("--requirepass");
+      assertTrue(requirepass >= 0, "Redis must require a password: " + redisCommand);
+      assertEquals(":" + redisCommand.get(requirepass + 1), redisUri.getUserInfo(),
+          name + ": LGW_REDIS_URI must carry the password Redis requires");
+      assertEquals(redisCommand.get(requirepass + 1), redis.get("REDISCLI_AUTH"), "the healthcheck's password");
 
       assertEquals(List.of(String.valueOf(config.http().port())),
           list(service(name).get("expose")).stream().map(String::valueOf).toList(), name + " exposes its LGW_HTTP_PORT");
