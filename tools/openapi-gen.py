@@ -86,7 +86,7 @@ schemas["Id"] = {"type": "string", "description": "An opaque id. Clients must no
                  "examples": ["0b8f6c1e-6a33-4c53-9a6e-2d1f4f0c9b77"]}
 schemas["Environment"] = {"type": "string", "enum": ["live", "test"],
                           "description": "The environment a resource lives in, from the prefix of the API key that created it. A key sees only its own environment."}
-schemas["Scope"] = {"type": "string", "enum": SCOPES, "description": "An API key scope (SPEC 4)."}
+schemas["Scope"] = {"type": "string", "enum": SCOPES, "description": "An API key scope."}
 schemas["LicenseKey"] = {"type": "string", "pattern": LICENSE_KEY, "maxLength": 29,
                          "description": "`XXXXX-XXXXX-XXXXX-XXXXX-XXXXX` over A-Z and 0-9.",
                          "examples": ["K3Y9Q-7HF2M-ZX4PL-8NWT5-R6DVA"]}
@@ -222,7 +222,7 @@ schemas["ManageError"] = obj({
     "message": {"type": "string"},
     "details": {"type": "array", "items": schema("FieldError"),
                 "description": "Every bad field, on `bad_request` when fields failed validation."},
-}, ["error", "message"], "A management API error (SPEC 4). Never a stack trace.")
+}, ["error", "message"], "A management API error. Never a stack trace.")
 
 # -- management request bodies
 CREATE_NOTE = " Unknown fields are ignored; a `null` optional field is the same as an absent one."
@@ -342,7 +342,7 @@ schemas["LicenseData"] = obj({
     "issued_at": {"type": "string", "format": "date-time", "description": "Server time, RFC 3339 UTC."},
     "nonce": {"type": "string", "description": "The request's `X-License-Nonce`, echoed so the answer cannot be replayed to another request."},
 }, ["license_key", "status", "expires_at", "max_machines", "machines_used", "entitlements", "issued_at", "nonce"],
-    "The signed data of a native answer (SPEC 2.3). All numbers are integers. Clients must ignore fields they do not know.")
+    "The signed data of a native answer. All numbers are integers. Clients must ignore fields they do not know.")
 
 schemas["NativeSignedResponse"] = obj({
     "data": schema("LicenseData"),
@@ -351,7 +351,7 @@ schemas["NativeSignedResponse"] = obj({
     "alg": {"type": "string", "enum": ["RSA-SHA256", "Ed25519"],
             "description": "`RSA-SHA256` = RSASSA-PKCS1-v1_5 with SHA-256 (2048-bit key)."},
     "kid": {"type": "string", "description": "The signing key's id in `GET /api/v1/keys`."},
-}, ["data", "signature", "alg", "kid"], "A native success: signed license data (SPEC 2.3).")
+}, ["data", "signature", "alg", "kid"], "A native success: signed license data.")
 
 NATIVE_CODES = [
     (1700, "LICENSE_API_BAD_SIGNATURE", 401, "missing or malformed signing header, HMAC mismatch, replayed nonce"),
@@ -374,7 +374,7 @@ NATIVE_CODES = [
     (1717, "LICENSE_API_UNAVAILABLE", 503, "Postgres or Redis unreachable; `Retry-After` set"),
     (1718, "LICENSE_API_PAYLOAD_TOO_LARGE", 413, "body over 16 KiB"),
     (1719, "LICENSE_API_UNSUPPORTED_MEDIA_TYPE", 415, "not `application/json`"),
-    (1720, "LICENSE_API_INTERNAL_ERROR", 500, "unexpected defect (not part of SPEC 2.4's table)"),
+    (1720, "LICENSE_API_INTERNAL_ERROR", 500, "unexpected defect (this gateway's addition for defects)"),
 ]
 RETRYABLE = {1701, 1706, 1716, 1717, 1720}
 code_table = "\n".join(f"| {c} | {n} | {h} | {'yes' if c in RETRYABLE else 'no'} | {w} |" for c, n, h, w in NATIVE_CODES)
@@ -388,7 +388,7 @@ schemas["NativeError"] = obj({
         "details": {"type": "array", "items": schema("FieldError"), "description": "On 1702 only: every bad field."},
     }, ["code", "name", "message", "retryable"]),
 }, ["error"],
-    "A native error (SPEC 2.4). Codes are a public contract: new ones are added, none is re-purposed.\n\n"
+    "A native error. Codes are a public contract: new ones are added, none is re-purposed.\n\n"
     "| code | name | HTTP | retryable | when |\n|---|---|---|---|---|\n" + code_table)
 
 
@@ -398,7 +398,8 @@ def native_error_subset(codes):
 
 schemas["JsonWebKey"] = obj({
     "kid": {"type": "string"},
-    "alg": {"type": "string", "enum": ["RSA-SHA256", "Ed25519"]},
+    "alg": {"type": "string", "enum": ["RS256", "EdDSA"],
+            "description": "JOSE names (RFC 7518, RFC 8037): `RS256` on an RSA key signs what an answer's envelope calls `RSA-SHA256`, `EdDSA` on an OKP Ed25519 key what it calls `Ed25519`."},
     "use": {"const": "sig"},
     "kty": {"type": "string", "enum": ["RSA", "OKP"]},
     "n": {"type": "string", "description": "RSA modulus, base64url without padding."},
@@ -451,7 +452,8 @@ parameters["LicenseIp"] = {"name": "ip", "in": "path", "required": True,
                            "schema": {"type": "string"}}
 
 responses = {
-    "ManageBadRequest": json_response("`bad_request`: invalid or missing parameters (every bad field in `details`), a body that is not JSON or not `application/json`, or a body over the size limit.", schema("ManageError")),
+    "ManageBadRequest": json_response("`bad_request`: invalid or missing parameters (every bad field in `details`), a query string or path whose percent-encoding does not decode, a body that is not JSON, or a body over the size limit.", schema("ManageError")),
+    "ManageUnsupportedMediaType": json_response("`unsupported_media_type`: the body is not declared `application/json` (parameters such as `charset` allowed).", schema("ManageError")),
     "ManageUnauthorized": json_response("`invalid_api_key`: missing, malformed, unknown or revoked key.", schema("ManageError")),
     "ManageNoCredits": json_response("`no_credits`: the account has a credit balance of 0.", schema("ManageError")),
     "ManageForbidden": json_response("`forbidden`: the key lacks the scope, or the target belongs to another account.", schema("ManageError")),
@@ -561,6 +563,8 @@ def manage(method, path, op_id, summary, scope, responses_, description="", para
         operation["parameters"] = params
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema(body)}}}
+        # A route that reads a body refuses one not declared application/json with 415.
+        responses_ = dict(sorted({**responses_, "415": ref("responses", "ManageUnsupportedMediaType")}.items()))
     operation["responses"] = responses_
     op("/api/v1/manage" + path, method, operation)
 
@@ -678,7 +682,7 @@ op("/openapi.json", "get", {
     "tags": ["ops"], "operationId": "getOpenApi", "summary": "This OpenAPI document", "security": [],
     "responses": {"200": json_response("The OpenAPI 3.1 document of the gateway.", {"type": "object"}, rate=False)}})
 
-# -- compatibility dialects (SPEC 5)
+# -- compatibility dialects
 def dialect_op(path, tag, op_id, summary, description, request, responses_, security=None):
     op(path, "post", {"tags": [tag], "operationId": op_id, "summary": summary, "description": description,
                       "security": security if security is not None else [],
@@ -694,14 +698,14 @@ LICENSE_ERR = obj({"error": obj({"code": {"type": "string", "enum": [
     "unsupported_media_type", "service_unavailable", "internal_error"]}, "message": STR,
     "errors": {"type": "object", "additionalProperties": {"type": "array", "items": STR}}}, ["code", "message"]),
     "errors": {"type": "object", "additionalProperties": {"type": "array", "items": STR}}}, ["error"])
-LICENSE_OK = obj({"data": {"type": "object", "description": "As SPEC 2.3 `data`; `status` is `active` or `suspended`."},
+LICENSE_OK = obj({"data": {"type": "object", "description": "As the native answer's `data`; `status` is `active` or `suspended`."},
                   "signature": STR, "alg": {"type": "string", "enum": ["RSA-SHA256"]}, "kid": STR},
                  ["data", "signature"])
 for name, summary in (("activate", "Bind a machine (license key as credential)"),
                       ("validate", "Validate a license on a machine"),
                       ("deactivate", "Free a machine's slot")):
     dialect_op(f"/license/{name}", "license", f"license{name.capitalize()}", summary,
-               "Unsigned request; the license key is the credential (per-key and per-IP buckets). Answers signed as SPEC 2.3 with RSA-SHA256.",
+               "Unsigned request; the license key is the credential (per-key and per-IP buckets). Answers signed like native answers, always with RSA-SHA256.",
                obj({"license_key": text(255), "machine_id": HEX64}, ["license_key", "machine_id"]),
                {"200": json_response("Signed license data.", LICENSE_OK),
                 **{s: json_response(d, LICENSE_ERR, retry_after=s in ("429", "503")) for s, d in (
@@ -797,17 +801,17 @@ doc = {
             "`{\"error\": {\"code\": \"not_found\"|\"method_not_allowed\", \"message\": …}}`.\n\n"
             "Management lists take `limit` (1-100, default 20) and `starting_after` (an id) and answer `{\"data\": […], \"has_more\": bool}`. "
             "A key sees only its own account and environment: another account's id answers 403, an id of the other environment 404.\n\n"
-            "The compatibility dialects (`/license/*`, `/auth/*`, `/v1/licenses/*`, `/api/v1/validate`) speak other license APIs' contracts over the same data (SPEC 5)."),
+            "The compatibility dialects (`/license/*`, `/auth/*`, `/v1/licenses/*`, `/api/v1/validate`) speak other license APIs' contracts over the same data."),
     },
     "servers": [{"url": "/", "description": "The gateway serving this document."}],
     "tags": [
-        {"name": "native", "description": "Native dialect (SPEC 2): signed requests, signed answers, numeric error codes 1700-1720."},
-        {"name": "manage", "description": "Management API (SPEC 4): scoped, environment-bound API keys."},
-        {"name": "license", "description": "`/license/*` (SPEC 5.1): unsigned, license key as credential, RSA-signed answers."},
-        {"name": "auth", "description": "`/auth/*` (SPEC 5.2): app SDK logins, sessions, HMAC-signed answers."},
-        {"name": "v1", "description": "`/v1/licenses/*` (SPEC 5.3): server-side validation with scoped API keys."},
-        {"name": "keyport", "description": "`/api/v1/validate` (SPEC 5.4): product-key validation with IP registration."},
-        {"name": "ops", "description": "Operations (SPEC 6): health, metrics, this document. Unauthenticated."},
+        {"name": "native", "description": "Native dialect: signed requests, signed answers, numeric error codes 1700-1720."},
+        {"name": "manage", "description": "Management API: scoped, environment-bound API keys."},
+        {"name": "license", "description": "`/license/*`: unsigned, license key as credential, RSA-signed answers."},
+        {"name": "auth", "description": "`/auth/*`: app SDK logins, sessions, HMAC-signed answers."},
+        {"name": "v1", "description": "`/v1/licenses/*`: server-side validation with scoped API keys."},
+        {"name": "keyport", "description": "`/api/v1/validate`: product-key validation with IP registration."},
+        {"name": "ops", "description": "Operations: health, metrics, this document. Unauthenticated."},
     ],
     "paths": paths,
     "components": {

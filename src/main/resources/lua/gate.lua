@@ -1,4 +1,4 @@
--- SPEC 2.1 step 7 and SPEC 3 in one round trip: an optional nonce and N rate limits.
+-- docs/native-protocol.md step 7 and docs/rate-limits.md in one round trip: an optional nonce and N rate limits.
 --
 -- Each limit is a GCRA (generic cell rate algorithm), the token bucket kept as one number:
 -- the theoretical arrival time (TAT) of the next request, in ms of Redis' own clock, in a

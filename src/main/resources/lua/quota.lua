@@ -1,4 +1,4 @@
--- SPEC 3: a product's validations per UTC day, counted across every instance.
+-- docs/rate-limits.md: a product's validations per UTC day, counted across every instance.
 -- KEYS[1]: the product's counter for the day. ARGV[1]: the daily limit.
 -- ARGV[2]: seconds the counter outlives its day. Returns {count after, 1 if within the limit}.
 local count = redis.call('INCR', KEYS[1])

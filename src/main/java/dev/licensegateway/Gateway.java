@@ -101,7 +101,7 @@ public final class Gateway {
   }
 
   /**
-   * As above, waiting for Postgres and Redis until {@code startup}'s deadline (SPEC 6): a
+   * As above, waiting for Postgres and Redis until {@code startup}'s deadline (docs/operations.md): a
    * dependency still unreachable then fails the start, with a message naming it.
    */
   public static Future<Gateway> start(GatewayConfig config, KeyRing keys, String schemaVersion, Clock clock,
@@ -173,7 +173,7 @@ public final class Gateway {
     Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services, invalidations);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 
-    // SPEC 6 and 7: wait for each dependency, with backoff, until the startup deadline; then fail
+    // docs/operations.md: wait for each dependency, with backoff, until the startup deadline; then fail
     // with a message that names it (and never a password: no secret reaches a log or a message).
     Future<?> postgresUp = startup.await(vertx, "Postgres at " + connect.getHost() + ":" + connect.getPort() + "/"
         + connect.getDatabase(), Math.max(pgTimeout, 5000), () -> pool.query("SELECT 1").execute());
@@ -200,14 +200,14 @@ public final class Gateway {
         });
   }
 
-  /** Every public route: the native dialect, the four of SPEC 5 and the management API, on one pipeline. */
+  /** Every public route: the native dialect, the four of docs/dialects.md and the management API, on one pipeline. */
   private static List<Routes> routes(GatewayConfig config, KeyRing keys, KeyRing.ResponseSigner signer,
       LicenseService core, RedisGate gate, ApiKeyAuth apiKeys, ProductStore products, SessionStore sessions,
       ManageStore manage, Clock clock) {
     GatewayConfig.RateLimits limits = config.rateLimits();
     Pipeline pipeline = new Pipeline(gate, new ClientIp(config.trustedProxies()), limits.clientIp(),
         config.http().bodyLimitBytes());
-    // SPEC 5.1 signs /license answers with RSA-SHA256 whatever the native algorithm.
+    // docs/dialects.md signs /license answers with RSA-SHA256 whatever the native algorithm.
     KeyRing.ResponseSigner rsa = keys.signer(SigningAlg.RSA_SHA256).orElseGet(() -> {
       LOG.warn("no RSA-SHA256 key: /license answers are signed with {} instead", signer.alg().wireName());
       return signer;
@@ -237,7 +237,7 @@ public final class Gateway {
   }
 
   /**
-   * SIGTERM (SPEC 6): readiness turns 503 at once; after the drain delay the listeners stop
+   * SIGTERM (docs/operations.md): readiness turns 503 at once; after the drain delay the listeners stop
    * taking connections and in-flight requests finish within the grace period; then exit.
    */
   public Future<Void> stop() {

@@ -65,7 +65,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setHost(http.host())
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
-        // A connection with no traffic at all for this long is closed (SPEC 6).
+        // A connection with no traffic at all for this long is closed (docs/operations.md).
         .setIdleTimeout(http.idleTimeoutSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         // HTTP/1.1 only. With cleartext HTTP/2 on, Vert.x waits for a connection's first bytes
@@ -107,7 +107,7 @@ public final class GatewayVerticle extends VerticleBase {
     });
     router.get("/health/ready").handler(ctx -> {
       RequestTags.route(ctx, "ops", "/health/ready");
-      // SPEC 6: 200 or 503, never anything else, within the checks' deadline whatever hangs.
+      // docs/operations.md: 200 or 503, never anything else, within the checks' deadline whatever hangs.
       services.health().readiness().onComplete(report -> {
         boolean up = report.succeeded() && report.result().up();
         JsonObject body = report.succeeded() ? report.result().toJson()
@@ -161,7 +161,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (server == null) {
       return Future.succeededFuture();
     }
-    // SPEC 6: in-flight requests finish within the grace period; no new connections meanwhile.
+    // docs/operations.md: in-flight requests finish within the grace period; no new connections meanwhile.
     // Requests already sent on accepted connections count as in flight: the listener's shutdown
     // would close a connection it has not read yet, so it waits (briefly) for them to be read.
     long grace = services.config().shutdown().graceMs();

@@ -27,7 +27,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-/** SPEC 7: {@code license-gateway.jar run|dev|admin|keys|call|bench}. */
+/** docs/operations.md: {@code license-gateway.jar run|dev|admin|keys|call|bench}. */
 public final class Main {
 
   private static final String USAGE = """
@@ -101,7 +101,7 @@ public final class Main {
         "LGW_SIGNING_KEYS_DIR is not set: create keys with `keys generate --alg RSA-SHA256 --dir DIR`");
     KeyRing keys = new KeyRing(SigningKeys.load(Path.of(config.signing().keysDir())));
     requirePortFree(config);
-    // SPEC 6: waits for Postgres, Redis and another instance's migrations, up to LGW_STARTUP_TIMEOUT_S.
+    // docs/operations.md: waits for Postgres, Redis and another instance's migrations, up to LGW_STARTUP_TIMEOUT_S.
     Gateway gateway;
     try {
       gateway = Startup.run(config, keys, Clock.systemUTC());

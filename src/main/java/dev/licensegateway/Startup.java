@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SPEC 6 startup: the gateway waits for what it needs (Postgres, Redis, migrations another
+ * docs/operations.md startup: the gateway waits for what it needs (Postgres, Redis, migrations another
  * instance is applying), retrying with backoff until one deadline, {@code LGW_STARTUP_TIMEOUT_S}
  * from the start, then fails with a message that names what it waited for. Pods started
  * together, or before their database, come up on their own instead of crash-looping.

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bearer {@code lk_live_…}/{@code lk_test_…} keys (SPEC 4, 5.3). The key is looked up by its
+ * Bearer {@code lk_live_…}/{@code lk_test_…} keys (docs/management-api.md, docs/dialects.md). The key is looked up by its
  * SHA-256 digest on every request, so a revocation holds on every instance at once.
  */
 public final class ApiKeyAuth {

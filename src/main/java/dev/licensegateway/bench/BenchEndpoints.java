@@ -56,7 +56,7 @@ final class BenchEndpoints {
         "license_key", f.licenses().get(i), "machine_id", f.machines().get(i)), f.licenses().size(), null);
   }
 
-  /** Native (SPEC 2.1): timestamp, fresh nonce and HMAC-SHA256 of the canonical string. */
+  /** Native (docs/native-protocol.md): timestamp, fresh nonce and HMAC-SHA256 of the canonical string. */
   private static LoadGenerator.Target signed(String name, String path, BenchSeed.Fixture f, String secret) {
     RequestSignature signer = new RequestSignature(secret);
     byte[][] bodies = new byte[f.licenses().size()][];

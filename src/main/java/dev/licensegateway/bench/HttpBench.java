@@ -213,7 +213,7 @@ public final class HttpBench {
 
     SigningKeys.generate(options.alg, keys);
     if (options.alg != SigningAlg.RSA_SHA256) {
-      // SPEC 5.1: /license answers are RSA-SHA256 whatever the native algorithm, as in production.
+      // docs/dialects.md: /license answers are RSA-SHA256 whatever the native algorithm, as in production.
       SigningKeys.generate(SigningAlg.RSA_SHA256, keys);
     }
     String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));

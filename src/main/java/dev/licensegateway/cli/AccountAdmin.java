@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * SPEC 7 {@code admin}: accounts belong to the operator, who manages them from the command
+ * docs/operations.md {@code admin}: accounts belong to the operator, who manages them from the command
  * line. Blocking JDBC is right here: a one-shot command, not the event loop.
  */
 public final class AccountAdmin implements AutoCloseable {

@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 
 /**
- * {@code call PATH [BODY]}: sends one signed native request (SPEC 2.1) and prints the
+ * {@code call PATH [BODY]}: sends one signed native request (docs/native-protocol.md) and prints the
  * answer, since curl alone cannot compute the HMAC.
  */
 public final class SignedCall {

@@ -45,7 +45,7 @@ public record GatewayConfig(
       return uri != null && !uri.isBlank();
     }
 
-    /** SPEC 7: a comma-separated list of nodes means Redis Cluster. */
+    /** docs/operations.md: a comma-separated list of nodes means Redis Cluster. */
     public List<String> nodes() {
       return Arrays.stream(uri.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
     }
@@ -57,7 +57,7 @@ public record GatewayConfig(
 
   public record Signing(String alg, String keysDir) {}
 
-  /** {@code secret} is null when {@code LICENSE_API_SECRET} is unset (SPEC 2.1 step 2: 1707). */
+  /** {@code secret} is null when {@code LICENSE_API_SECRET} is unset (docs/native-protocol.md step 2: 1707). */
   public record NativeApi(String secret, long timestampSkewSeconds, long nonceTtlSeconds) {}
 
   public record Shutdown(long drainDelayMs, long graceMs) {}
@@ -68,7 +68,7 @@ public record GatewayConfig(
    */
   public record Cache(int maxLicenses, int ttlSeconds) {}
 
-  /** SPEC 3 token buckets; {@code failOpen}: let requests through when Redis cannot be asked. */
+  /** docs/rate-limits.md token buckets; {@code failOpen}: let requests through when Redis cannot be asked. */
   public record RateLimits(boolean failOpen, RateLimit.Limit licenseKey, RateLimit.Limit clientIp,
       RateLimit.Limit apiKey, RateLimit.Limit productKey) {}
 

@@ -8,7 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.UUID;
 
-/** SPEC 6 dev mode: a demo account, API key, product, policy and license to call at once. */
+/** docs/operations.md dev mode: a demo account, API key, product, policy and license to call at once. */
 public final class DemoSeed {
 
   public record Demo(UUID accountId, String apiKey, UUID productId, String appId, String appSecret,

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.TreeMap;
 import java.util.Map;
 
-/** The signed {@code data} of SPEC 2.3, built from a core result. */
+/** The signed {@code data} of docs/native-protocol.md, built from a core result. */
 public final class LicenseData {
 
   private LicenseData() {}

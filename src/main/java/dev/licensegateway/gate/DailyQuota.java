@@ -10,7 +10,7 @@ import java.util.UUID;
 import org.slf4j.LoggerFactory;
 
 /**
- * SPEC 3: a product's {@code daily_validation_limit}, counted per UTC day in Redis across
+ * docs/rate-limits.md: a product's {@code daily_validation_limit}, counted per UTC day in Redis across
  * every instance and dialect. Fails open, like the buckets, when Redis cannot answer.
  */
 public final class DailyQuota implements ValidationQuota {

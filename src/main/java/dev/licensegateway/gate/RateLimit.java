@@ -1,7 +1,7 @@
 package dev.licensegateway.gate;
 
 /**
- * One bucket's state as a response reports it (SPEC 2.3: {@code X-RateLimit-Limit},
+ * One bucket's state as a response reports it (docs/native-protocol.md: {@code X-RateLimit-Limit},
  * {@code X-RateLimit-Remaining}, {@code X-RateLimit-Reset}), and how long to wait when empty.
  */
 public record RateLimit(String kind, int limit, long remaining, long resetEpochSeconds, long retryAfterSeconds) {
@@ -11,7 +11,7 @@ public record RateLimit(String kind, int limit, long remaining, long resetEpochS
 
   /** One bucket a request takes a token from: its kind (for metrics), Redis key and limit. */
   public record Bucket(String kind, String key, Limit limit) {
-    /** SPEC 3's per-client-IP bucket; a request whose peer is unknown shares one bucket. */
+    /** docs/rate-limits.md's per-client-IP bucket; a request whose peer is unknown shares one bucket. */
     public static Bucket clientIp(String ip, Limit limit) {
       return of("ip", ip == null ? "unknown" : ip, limit);
     }

@@ -10,7 +10,7 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * SPEC 2.1 step 7 and SPEC 3: the nonce and every token bucket of a request, decided by one
+ * docs/native-protocol.md step 7 and docs/rate-limits.md: the nonce and every token bucket of a request, decided by one
  * Lua script in one round trip on a single Redis. On Redis Cluster, where a request's keys
  * live in several slots, each key gets its own call, all sent at once.
  *

@@ -6,7 +6,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /**
- * SPEC 2.1 request signing: HMAC-SHA256 over
+ * docs/native-protocol.md request signing: HMAC-SHA256 over
  * {@code v1\n{timestamp}\n{nonce}\n{METHOD}\n{path and query}\n{hex SHA-256 of body}}.
  */
 public final class RequestSignature {
@@ -58,7 +58,7 @@ public final class RequestSignature {
     return true;
   }
 
-  /** SPEC 2.1: 16–64 characters of {@code [A-Za-z0-9_-]}. */
+  /** docs/native-protocol.md: 16–64 characters of {@code [A-Za-z0-9_-]}. */
   static boolean isNonce(String s) {
     if (s == null || s.length() < 16 || s.length() > 64) {
       return false;
@@ -98,7 +98,7 @@ public final class RequestSignature {
     return HEX.formatHex(mac(canonicalString(timestamp, nonce, method, pathAndQuery, body)));
   }
 
-  /** Constant-time comparison of the presented MAC with the expected one (SPEC 2.1 step 4). */
+  /** Constant-time comparison of the presented MAC with the expected one (docs/native-protocol.md step 4). */
   public boolean verify(Headers headers, String method, String pathAndQuery, byte[] body) {
     byte[] expected = mac(canonicalString(headers.timestamp(), headers.nonce(), method, pathAndQuery, body));
     return MessageDigest.isEqual(expected, headers.signature());

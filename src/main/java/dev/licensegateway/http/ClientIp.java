@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * SPEC 3: the client IP is the socket peer, or, when the peer is a trusted proxy, the
+ * docs/rate-limits.md: the client IP is the socket peer, or, when the peer is a trusted proxy, the
  * right-most {@code X-Forwarded-For} entry that is not itself a trusted proxy.
  */
 public final class ClientIp {

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *       its last answer, however slowly it keeps sending (the idle timeout alone restarts on
  *       every byte);
  *   <li>strict framing ({@link StrictFraming}), answered by {@link ProtocolRefusal};
- *   <li>the drain (SIGTERM, SPEC 6): every answer from then on says {@code Connection: close}
+ *   <li>the drain (SIGTERM, docs/operations.md): every answer from then on says {@code Connection: close}
  *       and its connection closes after it; a kept-alive connection (answered before, nothing in
  *       flight) is closed once it has been quiet for {@link #DRAIN_QUIET_MS}, while the listener still
  *       accepts, so a client's pool learns of it before its next request rather than by a

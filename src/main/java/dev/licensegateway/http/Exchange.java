@@ -18,7 +18,7 @@ public final class Exchange {
     this.ip = ip;
   }
 
-  /** SPEC 3: the client IP (the peer, or the trusted proxies' client). */
+  /** docs/rate-limits.md: the client IP (the peer, or the trusted proxies' client). */
   public String ip() {
     return ip;
   }

@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /**
  * Validates a JSON request body field by field and collects every problem, so that a
- * client learns all that is wrong with its request at once (SPEC 2.4, 1702 details).
+ * client learns all that is wrong with its request at once (docs/native-protocol.md, 1702 details).
  */
 public final class FieldErrors {
 
@@ -89,7 +89,7 @@ public final class FieldErrors {
     return node == null || node.isNull() ? null : checkString(field, node, maxLength);
   }
 
-  /** SPEC 1: a machine id is the SHA-256 of the device identifier, as 64 hex characters. */
+  /** docs/domain.md: a machine id is the SHA-256 of the device identifier, as 64 hex characters. */
   public String requiredMachineId(String field) {
     String value = requiredString(field, 64);
     if (value == null) {
@@ -103,7 +103,7 @@ public final class FieldErrors {
     return lower;
   }
 
-  /** SPEC 1: a required license key in {@code XXXXX-XXXXX-XXXXX-XXXXX-XXXXX} form. */
+  /** docs/domain.md: a required license key in {@code XXXXX-XXXXX-XXXXX-XXXXX-XXXXX} form. */
   public String requiredLicenseKey(String field) {
     String value = requiredString(field, 255);
     if (value != null && !Formats.isLicenseKey(value)) {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * headers, {@code Retry-After} and the metric labels. Outages and defects are told apart
  * here, by type, for every dialect.
  *
- * <p>A request refused before admission takes nothing (SPEC 2.1): it reports the client
+ * <p>A request refused before admission takes nothing (docs/native-protocol.md): it reports the client
  * IP's bucket as it stands.
  */
 public final class Pipeline {
@@ -43,7 +43,7 @@ public final class Pipeline {
     this.bodyLimit = bodyLimit;
   }
 
-  /** The client-IP bucket of SPEC 3, which applies to every public request. */
+  /** The client-IP bucket of docs/rate-limits.md, which applies to every public request. */
   public RateLimit.Bucket ipBucket(String ip) {
     return RateLimit.Bucket.clientIp(ip, ipLimit);
   }

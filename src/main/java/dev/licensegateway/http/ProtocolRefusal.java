@@ -12,7 +12,7 @@ import io.vertx.core.json.JsonObject;
  * The refusals the HTTP layer writes itself, before any route runs or instead of one: a head
  * that does not parse or is too large, ambiguous or malformed framing, a URI that does not
  * decode. Each is a 4xx with a JSON body in the error form of the API its path belongs to
- * (SPEC 6: every refusal has a JSON body; malformed framing is a 4xx, never a 5xx), and the
+ * (docs/operations.md: every refusal has a JSON body; malformed framing is a 4xx, never a 5xx), and the
  * connection closes after it: what follows on the wire cannot be trusted to start a request.
  */
 public final class ProtocolRefusal {

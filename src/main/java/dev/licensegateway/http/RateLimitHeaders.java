@@ -5,7 +5,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
-/** SPEC 2.3: every answer of every dialect reports the bucket that applied. */
+/** docs/native-protocol.md: every answer of every dialect reports the bucket that applied. */
 public final class RateLimitHeaders {
 
   public static final CharSequence LIMIT = HttpHeaders.createOptimized("X-RateLimit-Limit");

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 /** The identifier formats of the contract, each checked in this one place. */
 public final class Formats {
 
-  /** SPEC 1: {@code XXXXX-XXXXX-XXXXX-XXXXX-XXXXX} over A–Z and 0–9. */
+  /** docs/domain.md: {@code XXXXX-XXXXX-XXXXX-XXXXX-XXXXX} over A–Z and 0–9. */
   private static final Pattern LICENSE_KEY = Pattern.compile("[A-Z0-9]{5}(-[A-Z0-9]{5}){4}");
   public static final String LICENSE_KEY_FORM = "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX (A-Z, 0-9)";
 

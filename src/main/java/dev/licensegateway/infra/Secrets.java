@@ -23,7 +23,7 @@ public final class Secrets {
 
   private Secrets() {}
 
-  /** SPEC 1: {@code lk_live_} or {@code lk_test_} and 32 base62 characters. */
+  /** docs/domain.md: {@code lk_live_} or {@code lk_test_} and 32 base62 characters. */
   public static String apiKey(String environment) {
     return "lk_" + environment + "_" + random(BASE62, 32);
   }
@@ -41,7 +41,7 @@ public final class Secrets {
     return "as_" + random(BASE62, 40);
   }
 
-  /** SPEC 1: {@code XXXXX-XXXXX-XXXXX-XXXXX-XXXXX} over A–Z and 0–9 (about 129 bits). */
+  /** docs/domain.md: {@code XXXXX-XXXXX-XXXXX-XXXXX-XXXXX} over A–Z and 0–9 (about 129 bits). */
   public static String licenseKey() {
     String raw = random(KEY_ALPHABET, 25);
     return String.join("-", raw.substring(0, 5), raw.substring(5, 10), raw.substring(10, 15),

@@ -14,12 +14,12 @@ public final class UtcClock {
 
   private UtcClock() {}
 
-  /** The UTC day an instant falls on (daily quotas count per UTC day, SPEC 3). */
+  /** The UTC day an instant falls on (daily quotas count per UTC day, docs/rate-limits.md). */
   public static LocalDate day(Instant instant) {
     return LocalDate.ofEpochDay(Math.floorDiv(instant.getEpochSecond(), DAY_SECONDS));
   }
 
-  /** SPEC 3: Retry-After of a used daily quota, the whole seconds to the next midnight UTC (at least 1). */
+  /** docs/rate-limits.md: Retry-After of a used daily quota, the whole seconds to the next midnight UTC (at least 1). */
   public static long secondsToMidnight(Instant now) {
     long midnight = day(now).plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
     return Math.max(1, midnight - now.getEpochSecond());

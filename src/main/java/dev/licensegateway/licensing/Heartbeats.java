@@ -3,7 +3,7 @@ package dev.licensegateway.licensing;
 import java.time.Instant;
 
 /**
- * SPEC 1's heartbeat arithmetic, in one place: Java decides with it, and the policy rows
+ * docs/domain.md's heartbeat arithmetic, in one place: Java decides with it, and the policy rows
  * carry {@link #slotReleaseSeconds} for the SQL that counts slots.
  */
 public final class Heartbeats {

@@ -37,12 +37,12 @@ public record LicenseContext(
     Boolean licenseIpBlocked,
     long ipsRegistered) {
 
-  /** SPEC 1: a license is expired when {@code expires_at} < now, whatever its status. */
+  /** docs/domain.md: a license is expired when {@code expires_at} < now, whatever its status. */
   public boolean expired(Instant now) {
     return expiresAt != null && expiresAt.isBefore(now);
   }
 
-  /** SPEC 2.2 status: the license state a client can poll. */
+  /** docs/native-protocol.md status: the license state a client can poll. */
   public String displayStatus(Instant now) {
     if (status != LicenseStatus.ACTIVE) {
       return status.wire();
@@ -73,7 +73,7 @@ public record LicenseContext(
   }
 
   /**
-   * Whether a request from {@code ip} must register it on the license (SPEC 5.4 IP
+   * Whether a request from {@code ip} must register it on the license (docs/dialects.md IP
    * registration): the policy counts IPs, the mode is open, and this IP is not yet known.
    */
   public boolean mustRegister(String ip) {
@@ -84,7 +84,7 @@ public record LicenseContext(
     ABSENT,
     ACTIVE,
     OVERDUE,
-    /** Overdue by more than twice the interval: it no longer holds its slot (SPEC 1). */
+    /** Overdue by more than twice the interval: it no longer holds its slot (docs/domain.md). */
     RELEASED
   }
 }

@@ -6,7 +6,7 @@ import java.util.UUID;
 /**
  * What a dialect asks of the core. {@code machineId}, {@code ip}, {@code productId},
  * {@code environment} and {@code accountId} are null where the dialect has none; the last
- * three narrow the key lookup to what the credential may see (SPEC 5.0: a license of
+ * three narrow the key lookup to what the credential may see (docs/dialects.md: a license of
  * another product, environment or account is "not found").
  */
 public record LicenseQuery(

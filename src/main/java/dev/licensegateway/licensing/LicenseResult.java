@@ -24,7 +24,7 @@ public record LicenseResult(
     return new LicenseResult(Outcome.VALID, context, now, machinesUsed, lastHeartbeat);
   }
 
-  /** SPEC 3: a used daily quota may be asked again at the next midnight UTC; 0 for every other outcome. */
+  /** docs/rate-limits.md: a used daily quota may be asked again at the next midnight UTC; 0 for every other outcome. */
   public long retryAfterSeconds() {
     return outcome == Outcome.QUOTA_EXHAUSTED ? UtcClock.secondsToMidnight(now) : 0;
   }

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * The licensing core: activate, validate, heartbeat, deactivate and status, each deciding
- * one {@link Outcome} in the order of SPEC 5.0, for every dialect.
+ * one {@link Outcome} in the order of docs/dialects.md, for every dialect.
  */
 public final class LicenseService {
 
@@ -79,7 +79,7 @@ public final class LicenseService {
   }
 
   /**
-   * SPEC 3: every validation of a product with a daily limit counts, once its license is
+   * docs/rate-limits.md: every validation of a product with a daily limit counts, once its license is
    * known to belong to a product that is up; false when the day's quota is used.
    */
   private Future<Boolean> countValidation(LicenseContext ctx, Instant now) {
@@ -139,7 +139,7 @@ public final class LicenseService {
         }
         MachineState state = ctx.machineState(now);
         if (state == MachineState.ACTIVE || state == MachineState.OVERDUE) {
-          // SPEC 1: activating an active machine again succeeds and takes no slot.
+          // docs/domain.md: activating an active machine again succeeds and takes no slot.
           return tx.touchMachine(query, now)
               .map(v -> LicenseResult.valid(ctx, now, ctx.machinesUsed(), now));
         }
@@ -198,7 +198,7 @@ public final class LicenseService {
     });
   }
 
-  /** SPEC 2.2: every existing license answers, whatever its state. */
+  /** docs/native-protocol.md: every existing license answers, whatever its state. */
   public Future<LicenseResult> status(LicenseQuery query) {
     Instant now = now();
     return store.context(query, now).map(ctx -> ctx == null
@@ -207,7 +207,7 @@ public final class LicenseService {
   }
 
   /**
-   * The checks of SPEC 5.0 from license existence up to the IP rules; null when all pass.
+   * The checks of docs/dialects.md from license existence up to the IP rules; null when all pass.
    * IP registration, machine, heartbeat and entitlements follow in each operation.
    */
   static Outcome admission(LicenseContext ctx, LicenseQuery query, Instant now) {

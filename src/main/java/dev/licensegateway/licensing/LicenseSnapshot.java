@@ -46,7 +46,7 @@ public record LicenseSnapshot(
 
   /**
    * The license as {@code query} sees it at {@code now}; null when the query may not see it
-   * (SPEC 5.0: a license of another product, environment or account is "not found").
+   * (docs/dialects.md: a license of another product, environment or account is "not found").
    */
   public LicenseContext contextFor(LicenseQuery query, Instant now) {
     if (query.productId() != null && !query.productId().equals(productId)
@@ -79,7 +79,7 @@ public record LicenseSnapshot(
         registered);
   }
 
-  /** SPEC 1: bound machines, less those silent past the policy's slot release time. */
+  /** docs/domain.md: bound machines, less those silent past the policy's slot release time. */
   public long machinesHoldingSlots(Instant now) {
     if (heartbeatIntervalS == null) {
       return machines.size();

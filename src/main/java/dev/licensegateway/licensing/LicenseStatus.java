@@ -2,7 +2,7 @@ package dev.licensegateway.licensing;
 
 import dev.licensegateway.infra.WireName;
 
-/** SPEC 1: a license's own status; expiry is separate ({@link LicenseContext#expired}). */
+/** docs/domain.md: a license's own status; expiry is separate ({@link LicenseContext#expired}). */
 public enum LicenseStatus implements WireName {
   ACTIVE, INACTIVE, SUSPENDED, REVOKED
 }

@@ -1,7 +1,7 @@
 package dev.licensegateway.licensing;
 
 /**
- * Every business result of the licensing core (SPEC 5.0). Dialects translate these, each
+ * Every business result of the licensing core (docs/dialects.md). Dialects translate these, each
  * through one table; none of them decides.
  */
 public enum Outcome {

@@ -4,7 +4,7 @@ import dev.licensegateway.infra.Secrets;
 import io.vertx.core.Future;
 import java.time.Clock;
 
-/** SPEC 5.4: validation by product key; the key names the product the license must belong to. */
+/** docs/dialects.md: validation by product key; the key names the product the license must belong to. */
 public final class ProductKeys {
 
   private final LicenseService core;

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.UUID;
 
-/** /auth sessions and the credits they spend (SPEC 5.2): the port the session store implements. */
+/** /auth sessions and the credits they spend (docs/dialects.md): the port the session store implements. */
 public interface SessionRepository {
 
   /** A session found by its token's digest, with what a heartbeat needs to re-check its license. */

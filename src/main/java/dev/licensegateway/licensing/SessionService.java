@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * The app-SDK logins and sessions of SPEC 5.2, built on the licensing core: a login is an
+ * The app-SDK logins and sessions of docs/dialects.md, built on the licensing core: a login is an
  * activation (HWID slots bind on first sight) that opens a session; a heartbeat re-checks
  * the license and keeps the session alive. Credits: one per login and one per started hour
  * of heartbeats, when the account has a balance.
@@ -42,7 +42,7 @@ public final class SessionService {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     return products.byAppId(appId).compose(product -> {
       if (product == null || !Secrets.matches(appSecret, product.secretDigest())) {
-        // SPEC 5.2: a wrong app id/secret pair is answered unsigned: no secret is known.
+        // docs/dialects.md: a wrong app id/secret pair is answered unsigned: no secret is known.
         return Future.succeededFuture(refused(Outcome.PRODUCT_NOT_FOUND, null, now));
       }
       LicenseQuery scoped = query.inProduct(product.id());
@@ -113,7 +113,7 @@ public final class SessionService {
   }
 
   /**
-   * SPEC 5.2: every body is signed, a bad request's too, whenever the request proves its app:
+   * docs/dialects.md: every body is signed, a bad request's too, whenever the request proves its app:
    * the right app id/secret pair, or a session token of that app. Null when it proves none.
    */
   public Future<String> signingSecret(String appId, String appSecret, String token) {
@@ -134,7 +134,7 @@ public final class SessionService {
     return Future.succeededFuture(null);
   }
 
-  /** A session lasts until its machine would be overdue (SPEC 1), or an hour without a heartbeat policy. */
+  /** A session lasts until its machine would be overdue (docs/domain.md), or an hour without a heartbeat policy. */
   private static long sessionSeconds(LicenseContext ctx) {
     return ctx.heartbeatIntervalS() == null ? DEFAULT_SESSION_SECONDS : Heartbeats.overdueSeconds(ctx.heartbeatIntervalS());
   }

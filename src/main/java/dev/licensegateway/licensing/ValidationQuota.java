@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import java.time.LocalDate;
 import java.util.UUID;
 
-/** SPEC 3: a product's daily validation count, shared by every instance; the port the gate implements. */
+/** docs/rate-limits.md: a product's daily validation count, shared by every instance; the port the gate implements. */
 public interface ValidationQuota {
 
   /** Counts one validation on {@code day} (UTC); true while the day's count is within {@code limit}. */

@@ -3,7 +3,7 @@ package dev.licensegateway.manage;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
-/** SPEC 4 {@code GET /account}: any key sees its own account. */
+/** docs/management-api.md {@code GET /account}: any key sees its own account. */
 final class AccountResource extends ManageResource {
 
   AccountResource(ManageStore store) {

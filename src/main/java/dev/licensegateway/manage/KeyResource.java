@@ -18,7 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** SPEC 4 API keys: create (plaintext shown once), list, revoke. A key grants only what it holds. */
+/** docs/management-api.md API keys: create (plaintext shown once), list, revoke. A key grants only what it holds. */
 final class KeyResource extends ManageResource {
 
   KeyResource(ManageStore store) {

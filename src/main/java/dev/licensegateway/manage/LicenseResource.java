@@ -22,7 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** SPEC 4 licenses: create (one credit when the account has a balance), list, read, update, soft-delete. */
+/** docs/management-api.md licenses: create (one credit when the account has a balance), list, read, update, soft-delete. */
 final class LicenseResource extends ManageResource {
 
   LicenseResource(ManageStore store) {

@@ -12,7 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.Locale;
 
-/** SPEC 4 machines of a license: list, deactivate one (freeing its slot), reset all. */
+/** docs/management-api.md machines of a license: list, deactivate one (freeing its slot), reset all. */
 final class MachineResource extends ManageResource {
 
   MachineResource(ManageStore store) {

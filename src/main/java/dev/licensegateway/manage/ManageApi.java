@@ -19,7 +19,7 @@ import io.vertx.ext.web.Router;
 import java.util.List;
 
 /**
- * The management API, {@code /api/v1/manage/*} (SPEC 4), on the same pipeline as the
+ * The management API, {@code /api/v1/manage/*} (docs/management-api.md), on the same pipeline as the
  * dialects: a bearer API key authenticates, its bucket admits, its scope authorises, then one
  * resource's handler runs. Each resource mounts its routes through {@link #route}.
  */
@@ -77,7 +77,7 @@ public final class ManageApi implements Routes, Wire<ManageApi.Request, ManageAp
         request -> handler.handle(request.exchange(), request.caller()));
   }
 
-  /** SPEC 3: the key's bucket and, as on every public route, the client IP's, before any lookup. */
+  /** docs/rate-limits.md: the key's bucket and, as on every public route, the client IP's, before any lookup. */
   @Override
   public Admission admission(Request request, Exchange exchange) {
     return new Admission(null, List.of(RateLimit.Bucket.of("apikey", Secrets.digestId(request.key()), apiKeyLimit),
@@ -101,7 +101,7 @@ public final class ManageApi implements Routes, Wire<ManageApi.Request, ManageAp
     return Reply.of(result.status(), result.body(), String.valueOf(result.status()));
   }
 
-  /** SPEC 4's error form: {@code {"error": "<code>", "message", "details"?}}. */
+  /** docs/management-api.md's error form: {@code {"error": "<code>", "message", "details"?}}. */
   @Override
   public Reply refuse(Problem problem, Request request) {
     return switch (problem.kind()) {
@@ -118,7 +118,7 @@ public final class ManageApi implements Routes, Wire<ManageApi.Request, ManageAp
     };
   }
 
-  /** SPEC 4's error form, also for refusals written before a route runs (a URI that does not decode). */
+  /** docs/management-api.md's error form, also for refusals written before a route runs (a URI that does not decode). */
   public static JsonObject errorBody(String code, String message) {
     return new JsonObject().put("error", code).put("message", message);
   }

@@ -44,7 +44,7 @@ final class ManageInput {
         : store.owned(caller, kind, id);
   }
 
-  /** SPEC 4 {@code starting_after}: must name a resource of this kind that the caller sees. */
+  /** docs/management-api.md {@code starting_after}: must name a resource of this kind that the caller sees. */
   static Future<UUID> cursor(ManageStore store, Exchange exchange, Caller caller, Kind kind) {
     String raw = exchange.queryParam("starting_after");
     if (raw == null || raw.isEmpty()) {
@@ -63,7 +63,7 @@ final class ManageInput {
   }
 
   /**
-   * SPEC 4 lists: the optional {@code product_id} filter (the caller's product), the cursor
+   * docs/management-api.md lists: the optional {@code product_id} filter (the caller's product), the cursor
    * (a {@code kind} the caller sees) and the page size, then {@code {"data", "has_more"}}.
    */
   static Future<ManageApi.Result> productPage(ManageStore store, Exchange exchange, Caller caller, Kind kind,
@@ -74,7 +74,7 @@ final class ManageInput {
         .map(page -> ManageApi.Result.ok(page.toJson()));
   }
 
-  /** SPEC 4 {@code limit}: 1 to 100, default 20. */
+  /** docs/management-api.md {@code limit}: 1 to 100, default 20. */
   static int limit(Exchange exchange) {
     String raw = exchange.queryParam("limit");
     if (raw == null || raw.isEmpty()) {

@@ -73,7 +73,7 @@ public final class ManageStore {
   }
 
   /**
-   * SPEC 4 isolation: an id of another account is 403 and reveals nothing more; an id that
+   * docs/management-api.md isolation: an id of another account is 403 and reveals nothing more; an id that
    * does not exist, or lives in the other environment of this account, is 404.
    */
   public Future<UUID> owned(Caller caller, Kind kind, UUID id) {
@@ -113,7 +113,7 @@ public final class ManageStore {
         """, Tuple.tuple().addValue(caller.accountId()).addValue(caller.environment()).addValue(name)
             .addValue(Secrets.appId()).addValue(Buffer.buffer(Secrets.digest(appSecret)))
             .addValue(Buffer.buffer(Secrets.digest(productKey))).addValue(dailyLimit))
-        // Shown this once (SPEC 4): only their digests are stored.
+        // Shown this once (docs/management-api.md): only their digests are stored.
         .map(doc -> doc.put("app_secret", appSecret).put("product_key", productKey));
   }
 
@@ -334,7 +334,7 @@ public final class ManageStore {
 
   // ---- plumbing --------------------------------------------------------------------------
 
-  /** A list page: SPEC 4's {@code {"data": […], "has_more": bool}}. */
+  /** A list page: docs/management-api.md's {@code {"data": […], "has_more": bool}}. */
   public record Page(JsonArray data, boolean hasMore) {
     public JsonObject toJson() {
       return new JsonObject().put("data", data).put("has_more", hasMore);
@@ -388,7 +388,7 @@ public final class ManageStore {
     return Unavailable.fromPostgres(e);
   }
 
-  /** SPEC 1: the release time stored beside the interval, from the one rule that defines it. */
+  /** docs/domain.md: the release time stored beside the interval, from the one rule that defines it. */
   private static Integer slotRelease(Integer heartbeatIntervalS) {
     return heartbeatIntervalS == null ? null : Math.toIntExact(Heartbeats.slotReleaseSeconds(heartbeatIntervalS));
   }

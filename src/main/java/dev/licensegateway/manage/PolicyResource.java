@@ -19,7 +19,7 @@ import io.vertx.ext.web.Router;
 import java.util.List;
 import java.util.UUID;
 
-/** SPEC 4 policies: the rules a product's licenses follow. */
+/** docs/management-api.md policies: the rules a product's licenses follow. */
 final class PolicyResource extends ManageResource {
 
   PolicyResource(ManageStore store) {

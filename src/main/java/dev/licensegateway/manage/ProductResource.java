@@ -16,7 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
-/** SPEC 4 products: create (with its credentials shown once), list, read, update. */
+/** docs/management-api.md products: create (with its credentials shown once), list, read, update. */
 final class ProductResource extends ManageResource {
 
   ProductResource(ManageStore store) {

@@ -21,7 +21,7 @@ import io.vertx.ext.web.Router;
 import java.util.Locale;
 import java.util.UUID;
 
-/** SPEC 4 rules: a product's HWID and IP lists, and a license's registered and blocked IPs. */
+/** docs/management-api.md rules: a product's HWID and IP lists, and a license's registered and blocked IPs. */
 final class RuleResource extends ManageResource {
 
   RuleResource(ManageStore store) {

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * SPEC 6 readiness: Postgres reachable with the expected schema version, Redis reachable,
+ * docs/operations.md readiness: Postgres reachable with the expected schema version, Redis reachable,
  * and not draining. Liveness is the process alone and never touches a dependency.
  *
  * <p>Readiness is 200 or 503 and nothing else: a check that fails, or does not answer within

@@ -14,7 +14,7 @@ import java.util.SortedMap;
  * RFC 8785 canonical JSON for the values the gateway signs: objects with keys sorted at
  * every level, arrays, strings, integers, booleans and null, written compactly.
  *
- * <p>SPEC 2.3 makes every number in signed data an integer, so non-integral numbers are
+ * <p>docs/native-protocol.md makes every number in signed data an integer, so non-integral numbers are
  * refused instead of being given the ECMAScript double formatting RFC 8785 would need.
  */
 public final class CanonicalJson {

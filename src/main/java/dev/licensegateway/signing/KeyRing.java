@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * The signing keys of one gateway: the newest key of each algorithm signs, every key is
- * published as a JWKS (SPEC 2.3) so clients keep verifying across a rotation.
+ * published as a JWKS (docs/native-protocol.md) so clients keep verifying across a rotation.
  */
 public final class KeyRing {
 
@@ -56,7 +56,7 @@ public final class KeyRing {
 
   private static JsonObject jwk(SigningKey key) {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    // SPEC 2.3: the JWKS speaks JOSE (RS256; EdDSA on an OKP key), the envelope the contract's names.
+    // docs/native-protocol.md: the JWKS speaks JOSE (RS256; EdDSA on an OKP key), the envelope the contract's names.
     JsonObject jwk = new JsonObject().put("kid", key.kid()).put("alg", key.alg().joseName()).put("use", "sig");
     if (key.alg() == SigningAlg.RSA_SHA256) {
       RSAPublicKey rsa = (RSAPublicKey) key.publicKey();

@@ -4,7 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * SPEC 2.3: {@code {"data": …, "signature": …, "alg": …, "kid": …}}, where the signature is
+ * docs/native-protocol.md: {@code {"data": …, "signature": …, "alg": …, "kid": …}}, where the signature is
  * over the canonical bytes of {@code data}, which are embedded unchanged.
  */
 public final class SignedEnvelope {

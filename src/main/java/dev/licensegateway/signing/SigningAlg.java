@@ -2,7 +2,7 @@ package dev.licensegateway.signing;
 
 import java.util.Arrays;
 
-/** The response-signature algorithms of SPEC 2.3, by their wire names. */
+/** The response-signature algorithms of docs/native-protocol.md, by their wire names. */
 public enum SigningAlg {
   RSA_SHA256("RSA-SHA256", "RS256", "SHA256withRSA", "RSA", "rsa"),
   ED25519("Ed25519", "EdDSA", "Ed25519", "Ed25519", "ed25519");
@@ -21,7 +21,7 @@ public enum SigningAlg {
     this.kidTag = kidTag;
   }
 
-  /** The name in the response envelope's {@code alg} and in configuration (SPEC 2.3). */
+  /** The name in the response envelope's {@code alg} and in configuration (docs/native-protocol.md). */
   public String wireName() {
     return wireName;
   }

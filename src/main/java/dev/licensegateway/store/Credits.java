@@ -6,7 +6,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.UUID;
 
 /**
- * SPEC 1/4/5.2 credits, in one place: an account with a balance pays one credit per license
+ * docs/domain.md, docs/management-api.md, docs/dialects.md credits, in one place: an account with a balance pays one credit per license
  * created, per login and per started session hour; {@code null} credits mean unlimited.
  */
 public final class Credits {

@@ -4,7 +4,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 
-/** SPEC 6: versioned schema migrations, applied at start over JDBC, before Vert.x serves. */
+/** docs/operations.md: versioned schema migrations, applied at start over JDBC, before Vert.x serves. */
 public final class Migrations {
 
   private Migrations() {}

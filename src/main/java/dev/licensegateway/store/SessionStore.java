@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-/** /auth sessions and the credits they spend (SPEC 5.2). */
+/** /auth sessions and the credits they spend (docs/dialects.md). */
 public final class SessionStore implements SessionRepository {
 
   private static final String INSERT_SQL = """

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** SPEC 7 `admin`: accounts are the operator's, managed from the command line. */
+/** docs/operations.md `admin`: accounts are the operator's, managed from the command line. */
 class AccountAdminTest {
 
   @Test

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC 5: one core, several wire forms. A slot taken through one dialect is taken in all,
+ * docs/dialects.md: one core, several wire forms. A slot taken through one dialect is taken in all,
  * and a license revoked by any means is revoked in every dialect at once, on two instances
  * sharing one Postgres and one Redis.
  */

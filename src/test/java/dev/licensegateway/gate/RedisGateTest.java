@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * SPEC 2.1 step 7 and SPEC 3 across three instances sharing one Redis: a nonce is accepted
+ * docs/native-protocol.md step 7 and docs/rate-limits.md across three instances sharing one Redis: a nonce is accepted
  * once, a bucket admits exactly its capacity, the daily quota stops at its limit.
  */
 @ExtendWith(VertxExtension.class)

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** SPEC 2.1: the HMAC every SDK computes, and the header forms the gate accepts. */
+/** docs/native-protocol.md: the HMAC every SDK computes, and the header forms the gate accepts. */
 class RequestSignatureTest {
 
   private static final String SPEC_SECRET = "s3cret";

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** SPEC 3: X-Forwarded-For counts only when the socket peer is a trusted proxy. */
+/** docs/rate-limits.md: X-Forwarded-For counts only when the socket peer is a trusted proxy. */
 @ExtendWith(VertxExtension.class)
 class ClientIpTest {
 

@@ -53,7 +53,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,8 +95,8 @@ class KubernetesManifestsTest {
   /** The router's health paths (GatewayVerticle). */
   private static final Set<String> HEALTH_PATHS = Set.of("/health/live", "/health/ready");
 
-  /** SPEC 7's environment variables: each must reach the container. */
-  private static final Set<String> SPEC7_ENV = Set.of(
+  /** The contract's environment variables (docs/operations.md): each must reach the container. */
+  private static final Set<String> CONTRACT_ENV = Set.of(
       "LGW_HTTP_PORT", "LGW_PG_URI", "LGW_REDIS_URI", "LICENSE_API_SECRET",
       "LGW_SIGNING_ALG", "LGW_SIGNING_KEYS_DIR", "LGW_TRUSTED_PROXIES");
 
@@ -360,9 +359,8 @@ class KubernetesManifestsTest {
   // ---------------------------------------------------------------- configuration
 
   @Test
-  void everySpec7VariableIsWired() throws IOException {
-    Set<String> required = new TreeSet<>(SPEC7_ENV);
-    required.addAll(spec7Variables());
+  void everyContractVariableIsWired() throws IOException {
+    Set<String> required = new TreeSet<>(CONTRACT_ENV);
     Map<String, String> secretKeys = secretKeys();
     Set<String> wired = new TreeSet<>();
     for (EnvVar env : container.getEnv()) {
@@ -385,7 +383,7 @@ class KubernetesManifestsTest {
     }
     Set<String> missing = new TreeSet<>(required);
     missing.removeAll(wired);
-    assertTrue(missing.isEmpty(), "SPEC 7 variables not wired into the container: " + missing);
+    assertTrue(missing.isEmpty(), "contract variables not wired into the container: " + missing);
     for (String name : SECRET_ENV) {
       assertNull(literalEnv(name), name + " is a secret: read it from a Secret, never a literal");
     }
@@ -789,27 +787,6 @@ class KubernetesManifestsTest {
       }
     }
     return files;
-  }
-
-  /** The variables of SPEC 7's table, when the spec sits beside the repository (as in CI). */
-  private static Set<String> spec7Variables() throws IOException {
-    Path spec = ROOT.resolve("../shared/SPEC.md").normalize();
-    Set<String> vars = new LinkedHashSet<>();
-    if (!Files.isRegularFile(spec)) {
-      return vars;
-    }
-    String text = Files.readString(spec);
-    int start = text.indexOf("## 7.");
-    if (start < 0) {
-      return vars;
-    }
-    int end = text.indexOf("\n## ", start + 5);
-    Matcher m = Pattern.compile("^\\| `([A-Z][A-Z0-9_]+)` \\|", Pattern.MULTILINE)
-        .matcher(text.substring(start, end < 0 ? text.length() : end));
-    while (m.find()) {
-      vars.add(m.group(1));
-    }
-    return vars;
   }
 
   private static boolean hasTagOrDigest(String image) {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** SPEC 1 invariants under concurrency, across three instances sharing one Postgres. */
+/** docs/domain.md invariants under concurrency, across three instances sharing one Postgres. */
 @ExtendWith(VertxExtension.class)
 class ActivationRaceTest {
 

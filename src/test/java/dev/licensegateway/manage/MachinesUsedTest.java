@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code machines_used} means the same in the management API and in a signed answer: the
  * machines that hold a slot. Under a 60 s heartbeat a machine silent for more than
- * 3 × 60 + 30 = 210 s has given its slot up (SPEC 1); the policy is made through the API, so
+ * 3 × 60 + 30 = 210 s has given its slot up (docs/domain.md); the policy is made through the API, so
  * its write path stores the release time too.
  */
 class MachinesUsedTest {

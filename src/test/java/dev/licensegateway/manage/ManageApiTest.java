@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** SPEC 4 through HTTP: each endpoint's happy path and each error code. */
+/** docs/management-api.md through HTTP: each endpoint's happy path and each error code. */
 class ManageApiTest {
 
   private static Gateway gateway;

@@ -25,12 +25,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC 4 boundaries: scopes, accounts, environments, credits under concurrency, and
+ * docs/management-api.md boundaries: scopes, accounts, environments, credits under concurrency, and
  * management changes seen by the next native request on another instance.
  */
 class ManageIsolationTest {
 
-  /** SPEC 4's scopes. */
+  /** docs/management-api.md's scopes. */
   private static final List<String> SCOPES = List.of("products:read", "products:write", "licenses:read",
       "licenses:write", "machines:write", "rules:write", "keys:write", "licenses:validate");
 

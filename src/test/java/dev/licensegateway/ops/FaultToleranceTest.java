@@ -159,7 +159,7 @@ class FaultToleranceTest {
     System.out.printf("postgres hang: 1717 after %d ms; recovery %d ms%n", elapsed, recovered);
   }
 
-  /** SPEC 6: readiness is 200 or 503, never anything else, and fast even when a dependency hangs. */
+  /** docs/operations.md: readiness is 200 or 503, never anything else, and fast even when a dependency hangs. */
   @Test
   void readinessAnswers503WithinItsDeadlineWhenPostgresHangs() throws Exception {
     assertEquals(200, get("/health/ready").statusCode());

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** SPEC 6: readiness, draining, in-flight requests across a stop, and what /metrics exposes. */
+/** docs/operations.md: readiness, draining, in-flight requests across a stop, and what /metrics exposes. */
 @ExtendWith(VertxExtension.class)
 class GracefulShutdownTest {
 

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC 6 drain, on the built jar as a real process: under steady load on kept-alive
+ * docs/operations.md drain, on the built jar as a real process: under steady load on kept-alive
  * connections, SIGTERM turns readiness 503 while the listener still serves; the load balancer
  * (here: the load loop, which goes on for a while after it sees 503, as a balancer's endpoints
  * take a moment to update) is told {@code Connection: close} on every answer from then on;

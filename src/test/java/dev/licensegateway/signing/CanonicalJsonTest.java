@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * SPEC 2.3 / RFC 8785: the bytes a client re-creates to check a response signature. Every
+ * docs/native-protocol.md / RFC 8785: the bytes a client re-creates to check a response signature. Every
  * expected value is a literal, so a change of form shows here before clients see it.
  */
 class CanonicalJsonTest {
@@ -135,7 +135,7 @@ class CanonicalJsonTest {
   @ParameterizedTest
   @MethodSource("numbersThatAreNotExactIntegers")
   void nonIntegralNumbersAreRefused(Number number) {
-    // SPEC 2.3: every number in signed data is an integer.
+    // docs/native-protocol.md: every number in signed data is an integer.
     assertThrows(IllegalArgumentException.class, () -> CanonicalJson.toString(map("n", number)));
     assertThrows(IllegalArgumentException.class, () -> CanonicalJson.toString(list(number)));
   }

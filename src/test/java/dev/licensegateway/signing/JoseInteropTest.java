@@ -37,7 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * SPEC 2.3 with a standard JOSE library on the client's side (issue 11, item 16): Nimbus
+ * docs/native-protocol.md with a standard JOSE library on the client's side (issue 11, item 16): Nimbus
  * JOSE+JWT parses {@code GET /api/v1/keys} as a JWKS in RFC 7518 / RFC 8037 names and,
  * with the key the answer's kid names, verifies the signature over the canonical bytes of
  * {@code data}, for either algorithm; the envelope keeps the contract's names.

@@ -47,7 +47,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * SPEC 2.3 from a client's side: every successful native answer verifies, with the JDK
+ * docs/native-protocol.md from a client's side: every successful native answer verifies, with the JDK
  * alone, against the JWKS key its kid names, for both algorithms and across a rotation.
  */
 @ExtendWith(VertxExtension.class)
@@ -138,7 +138,7 @@ class SignedResponseTest {
     flipped[flipped.length / 2] ^= 0x01;
     assertFalse(ResponseSignatures.verifies(key, flipped, signature), where);
 
-    // SPEC 2.3 members every signed answer carries, tying it to this request.
+    // docs/native-protocol.md members every signed answer carries, tying it to this request.
     JsonObject data = call.data();
     assertEquals(call.nonce(), data.getString("nonce"), where);
     assertNotNull(data.getString("status"), where);
@@ -201,7 +201,7 @@ class SignedResponseTest {
             }
           }
           // Non-ASCII, quotes and a backslash travel inside signed data and still verify.
-          // (SPEC 2.3 fixes no order for entitlements, so they compare as a set.)
+          // (docs/native-protocol.md fixes no order for entitlements, so they compare as a set.)
           List<?> granted = calls.get(1).data().getJsonArray("entitlements").getList();
           assertEquals(4, granted.size(), granted.toString());
           assertEquals(Set.of("pro", "export", "\u00e9dition \u20ac", "say \"hi\" /\\"), Set.copyOf(granted));

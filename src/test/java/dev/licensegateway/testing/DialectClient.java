@@ -77,7 +77,7 @@ public final class DialectClient {
   }
 
   /**
-   * SPEC 5.2 {@code X-Auth-Signature} as an SDK computes it, with the JDK alone: lowercase
+   * docs/dialects.md {@code X-Auth-Signature} as an SDK computes it, with the JDK alone: lowercase
    * hex of HMAC-SHA256(app secret, raw body bytes).
    */
   public static String hmacHex(String secret, byte[] body) {

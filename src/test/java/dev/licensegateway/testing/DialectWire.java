@@ -9,7 +9,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** What SPEC 2.3 promises on every response of every dialect, as assertions. */
+/** What docs/native-protocol.md promises on every response of every dialect, as assertions. */
 public final class DialectWire {
 
   private static final Set<String> REQUEST_IDS = ConcurrentHashMap.newKeySet();

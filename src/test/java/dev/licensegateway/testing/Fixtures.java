@@ -86,7 +86,7 @@ public final class Fixtures {
               + "VALUES (?, ?, 'test policy', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
           account, product, s.maxMachines, s.durationDays, s.heartbeatIntervalS,
           c.createArrayOf("text", s.entitlements.toArray()), s.maxIps, s.ipMode,
-          // SPEC 1: released when overdue by more than twice the interval, i.e. silent > 3 × interval + 30 s.
+          // docs/domain.md: released when overdue by more than twice the interval, i.e. silent > 3 × interval + 30 s.
           s.heartbeatIntervalS == null ? null : 3 * s.heartbeatIntervalS + 30);
       String key = Secrets.licenseKey();
       UUID license = insert(c, "INSERT INTO licenses (account_id, product_id, policy_id, environment, key, status, "

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** An SDK's view of the native dialect: signs each request as SPEC 2.1 asks. */
+/** An SDK's view of the native dialect: signs each request as docs/native-protocol.md asks. */
 public final class NativeClient {
 
   private final WebClient web;

@@ -24,15 +24,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What SPEC 2.3 and 2.4 promise on the native wire, as assertions. The error table is
- * copied from SPEC 2.4, not read from main code, so that a drift in the code fails a test.
+ * What docs/native-protocol.md promises on the native wire, as assertions. The error table is
+ * copied from docs/native-protocol.md, not read from main code, so that a drift in the code fails a test.
  */
 public final class NativeWire {
 
-  /** One row of SPEC 2.4. */
+  /** One row of docs/native-protocol.md. */
   public record Code(int code, String name, int http, boolean retryable) {}
 
-  /** SPEC 2.4: retryable is true for 1701, 1706, 1716, 1717 (and 5xx other than 1707). */
+  /** docs/native-protocol.md: retryable is true for 1701, 1706, 1716, 1717 (and 5xx other than 1707). */
   public static final Map<Integer, Code> CODES = Map.ofEntries(
       row(1700, "LICENSE_API_BAD_SIGNATURE", 401, false),
       row(1701, "LICENSE_API_STALE_TIMESTAMP", 401, true),
@@ -55,7 +55,7 @@ public final class NativeWire {
       row(1718, "LICENSE_API_PAYLOAD_TOO_LARGE", 413, false),
       row(1719, "LICENSE_API_UNSUPPORTED_MEDIA_TYPE", 415, false));
 
-  /** RFC 3339 in UTC, as SPEC 2.3 writes times. */
+  /** RFC 3339 in UTC, as docs/native-protocol.md writes times. */
   public static final Pattern RFC3339_UTC = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z");
 
   /** What must never reach a client: a stack trace or a database message (STYLE, "Errors and input"). */
@@ -70,11 +70,11 @@ public final class NativeWire {
 
   /**
    * Asserts that {@code response} is native error {@code code} with the HTTP status, name and
-   * retryable flag of SPEC 2.4 and the body shape of SPEC 2.4; returns the {@code error} object.
+   * retryable flag and the body shape of docs/native-protocol.md; returns the {@code error} object.
    */
   public static JsonObject assertError(HttpResponse<Buffer> response, int code) {
     Code expected = CODES.get(code);
-    assertNotNull(expected, "not a SPEC 2.4 code: " + code);
+    assertNotNull(expected, "not a docs/native-protocol.md code: " + code);
     String body = response.bodyAsString();
     assertEquals(expected.http(), response.statusCode(), () -> "HTTP status for " + code + "; body: " + body);
     JsonObject json = parse(response);
@@ -97,7 +97,7 @@ public final class NativeWire {
     } else {
       assertFalse(error.containsKey("details"), () -> "details belong to 1702 only: " + body);
     }
-    assertNotNull(response.getHeader("X-Request-Id"), "every response carries X-Request-Id (SPEC 2.3)");
+    assertNotNull(response.getHeader("X-Request-Id"), "every response carries X-Request-Id (docs/native-protocol.md)");
     assertNoLeak(response);
     return error;
   }
@@ -120,7 +120,7 @@ public final class NativeWire {
   }
 
   /**
-   * Asserts a SPEC 2.3 success: HTTP 200, {@code data}, a Base64 {@code signature} that
+   * Asserts a docs/native-protocol.md success: HTTP 200, {@code data}, a Base64 {@code signature} that
    * verifies with the published key {@code kid} over the canonical bytes of {@code data},
    * and the fields every operation shares. Returns {@code data}.
    */
@@ -179,7 +179,7 @@ public final class NativeWire {
     try {
       Signature verifier = Signature.getInstance("SHA256withRSA");
       verifier.initVerify(key.publicKey());
-      // SPEC 2.3: sorted keys at every level, compact; the fields here are ASCII.
+      // docs/native-protocol.md: sorted keys at every level, compact; the fields here are ASCII.
       verifier.update(canonical(data).getBytes(StandardCharsets.UTF_8));
       return verifier.verify(Base64.getDecoder().decode(signatureB64));
     } catch (Exception e) {

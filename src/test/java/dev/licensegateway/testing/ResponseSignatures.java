@@ -31,7 +31,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * What a client does with a signed response (SPEC 2.3), written apart from the gateway's
+ * What a client does with a signed response (docs/native-protocol.md), written apart from the gateway's
  * own signing code: read the JWKS, rebuild each public key with the JDK's providers only,
  * canonicalize {@code data} and check the signature.
  */
@@ -46,7 +46,7 @@ public final class ResponseSignatures {
 
   /**
    * One published key: its JWK and the public key rebuilt from it. {@code alg} is the name the
-   * response envelope uses for it (SPEC 2.3: {@code RSA-SHA256} or {@code Ed25519}), read from
+   * response envelope uses for it (docs/native-protocol.md: {@code RSA-SHA256} or {@code Ed25519}), read from
    * the JWK's JOSE name ({@code RS256} or {@code EdDSA}).
    */
   public record PublishedKey(String kid, String alg, PublicKey publicKey, JsonObject jwk) {}
@@ -80,7 +80,7 @@ public final class ResponseSignatures {
           assertNotEquals(0, n[0], "n of " + kid + " has a leading zero");
           assertNotEquals(0, e[0], "e of " + kid + " has a leading zero");
           key = rsa(n, e);
-          assertEquals(2048, new BigInteger(1, n).bitLength(), "SPEC 2.3: 2048-bit RSA, " + kid);
+          assertEquals(2048, new BigInteger(1, n).bitLength(), "docs/native-protocol.md: 2048-bit RSA, " + kid);
         }
         case "EdDSA" -> {
           envelopeAlg = "Ed25519";
@@ -124,7 +124,7 @@ public final class ResponseSignatures {
     }
   }
 
-  /** Decodes a signature that must be standard-alphabet, padded Base64 (SPEC 2.3). */
+  /** Decodes a signature that must be standard-alphabet, padded Base64 (docs/native-protocol.md). */
   public static byte[] signatureBytes(String signature) {
     assertNotNull(signature, "signature");
     assertTrue(BASE64_PADDED.matcher(signature).matches(), "not padded standard Base64: " + signature);
@@ -170,7 +170,7 @@ public final class ResponseSignatures {
   }
 
   /**
-   * RFC 8785 form of the values signed data may hold (SPEC 2.3: integers only), written
+   * RFC 8785 form of the values signed data may hold (docs/native-protocol.md: integers only), written
    * here apart from the gateway's CanonicalJson so the two can disagree.
    */
   public static String canonical(Object value) {

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /auth/*} (SPEC 5.2): app SDK logins with app id + secret, HWID slots, sessions and
+ * {@code /auth/*} (docs/dialects.md): app SDK logins with app id + secret, HWID slots, sessions and
  * heartbeats. Business outcomes are HTTP 200 with {@code status} success/failed; every body
  * is signed in {@code X-Auth-Signature} with the app secret whenever the request proves its app.
  */
@@ -34,7 +34,7 @@ public final class AuthDialect implements Routes, Wire<AuthDialect.Request, Sess
   public static final String DIALECT = "auth";
   public static final String SIGNATURE_HEADER = "X-Auth-Signature";
 
-  /** The /auth column of SPEC 5.0: code and message; an outcome without a row reads as blocked. */
+  /** The /auth column of docs/dialects.md: code and message; an outcome without a row reads as blocked. */
   private record Row(String code, String message) {}
 
   private static final Map<Outcome, Row> TABLE = new EnumMap<>(Outcome.class);
@@ -114,7 +114,7 @@ public final class AuthDialect implements Routes, Wire<AuthDialect.Request, Sess
         LicenseQuery.of(licenseKey, hwid, exchange.ip()), token, invalid));
   }
 
-  /** SPEC 5.2: a bad request is signed like every body when the fields that were valid prove the app. */
+  /** docs/dialects.md: a bad request is signed like every body when the fields that were valid prove the app. */
   @Override
   public Future<Request> afterAdmission(Request request) {
     if (request.invalid() == null) {
@@ -133,7 +133,7 @@ public final class AuthDialect implements Routes, Wire<AuthDialect.Request, Sess
   public Reply answer(Request request, SessionResult result) {
     if (!result.outcome().ok()) {
       Row row = TABLE.get(result.outcome());
-      // SPEC 5.2: business outcomes are HTTP 200, "but 401 for transport-level auth": the
+      // docs/dialects.md: business outcomes are HTTP 200, "but 401 for transport-level auth": the
       // app id/secret pair (or a session of another app) failing is that 401, unsigned.
       int status = result.outcome() == Outcome.PRODUCT_NOT_FOUND ? 401 : 200;
       return send(status, failed(row.code(), row.message(), request.nonce()), result.appSecret());

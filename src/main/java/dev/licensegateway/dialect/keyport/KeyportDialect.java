@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * {@code POST /api/v1/validate} (SPEC 5.4): product-key validation. Business outcomes are
+ * {@code POST /api/v1/validate} (docs/dialects.md): product-key validation. Business outcomes are
  * HTTP 200 with {@code valid}, {@code status} and {@code message}; the calling IP is
  * registered on the license up to the policy's {@code max_ips}.
  */
@@ -32,7 +32,7 @@ public final class KeyportDialect implements Routes, Wire<KeyportDialect.Request
   public static final String PATH = "/api/v1/validate";
   private static final Pattern PRODUCT_KEY = Pattern.compile("kp_(live|test)_[0-9A-Za-z]{32}");
 
-  /** The /api/v1/validate column of SPEC 5.0: status and message per core outcome. */
+  /** The /api/v1/validate column of docs/dialects.md: status and message per core outcome. */
   private record Row(String status, String message) {}
 
   private static final Map<Outcome, Row> TABLE = new EnumMap<>(Outcome.class);
@@ -118,7 +118,7 @@ public final class KeyportDialect implements Routes, Wire<KeyportDialect.Request
     };
   }
 
-  /** SPEC 5.4: 429 carries the wait in the body too, equal to Retry-After. */
+  /** docs/dialects.md: 429 carries the wait in the body too, equal to Retry-After. */
   private static Reply tooMany(long retryAfter, String message) {
     return Reply.of(429, reply("rate_limit_exceeded", message).put("retry_after", retryAfter), "rate_limit_exceeded")
         .retryAfter(retryAfter);

@@ -26,14 +26,14 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code /license/*} (SPEC 5.1): unsigned requests whose credential is the license key,
- * answers signed with RSA-SHA256 as in SPEC 2.3, errors as {@code {"error": {"code", "message"}}}.
+ * {@code /license/*} (docs/dialects.md): unsigned requests whose credential is the license key,
+ * answers signed with RSA-SHA256 as in docs/native-protocol.md, errors as {@code {"error": {"code", "message"}}}.
  */
 public final class LicenseDialect implements Routes, Wire<LicenseDialect.Request, LicenseResult> {
 
   public static final String DIALECT = "license";
 
-  /** The /license column of SPEC 5.0: HTTP status, code and message per core outcome. */
+  /** The /license column of docs/dialects.md: HTTP status, code and message per core outcome. */
   record Row(int status, String code, String message) {}
 
   private static final Map<Outcome, Row> TABLE = new EnumMap<>(Outcome.class);
@@ -107,7 +107,7 @@ public final class LicenseDialect implements Routes, Wire<LicenseDialect.Request
     }
     Map<String, Object> data = LicenseData.of(result, request.query().machineId(),
         request.validation() ? true : null, null);
-    // SPEC 5.1: status is "active" or "suspended"; every non-active license shows as suspended.
+    // docs/dialects.md: status is "active" or "suspended"; every non-active license shows as suspended.
     data.put("status", "active".equals(data.get("status")) ? "active" : "suspended");
     return Reply.of(200, SignedEnvelope.of(data, signer), "ok");
   }
@@ -135,7 +135,7 @@ public final class LicenseDialect implements Routes, Wire<LicenseDialect.Request
     JsonObject error = new JsonObject().put("code", code).put("message", message);
     JsonObject body = new JsonObject().put("error", error);
     if (errors != null) {
-      // SPEC 5.1 names the field errors beside the code; they are given in the error object
+      // docs/dialects.md names the field errors beside the code; they are given in the error object
       // and at the top level, where form-validation clients look for them.
       error.put("errors", errors);
       body.put("errors", errors);

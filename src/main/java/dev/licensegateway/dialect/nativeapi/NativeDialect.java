@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The native dialect, {@code /api/v1/license/*} (SPEC 2): the checks of SPEC 2.1 steps 1–6 in
- * their order, the nonce and buckets of step 7, answers signed as in SPEC 2.3.
+ * The native dialect, {@code /api/v1/license/*} (docs/native-protocol.md): the checks of docs/native-protocol.md steps 1–6 in
+ * their order, the nonce and buckets of step 7, answers signed as in docs/native-protocol.md.
  */
 public final class NativeDialect implements Routes, Wire<NativeDialect.Request, LicenseResult> {
 
@@ -81,7 +81,7 @@ public final class NativeDialect implements Routes, Wire<NativeDialect.Request, 
         request -> operation.apply(request.query()));
   }
 
-  /** SPEC 2.1 steps 1–6, in order; the first that fails answers. */
+  /** docs/native-protocol.md steps 1–6, in order; the first that fails answers. */
   private Future<Request> read(Exchange exchange, Endpoint endpoint) {
     exchange.requireJson();
     if (signature == null) {
@@ -142,7 +142,7 @@ public final class NativeDialect implements Routes, Wire<NativeDialect.Request, 
     return Reply.of(200, SignedEnvelope.of(data, signer), "ok");
   }
 
-  /** SPEC 2.4: every problem as its native code. */
+  /** docs/native-protocol.md: every problem as its native code. */
   @Override
   public Reply refuse(Problem problem, Request request) {
     NativeError error = switch (problem.kind()) {

@@ -4,7 +4,7 @@ import dev.licensegateway.licensing.Outcome;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** SPEC 2.4: the native error codes. Public contract: add new ones, never re-purpose. */
+/** docs/native-protocol.md: the native error codes. Public contract: add new ones, never re-purpose. */
 public enum NativeError {
   BAD_SIGNATURE(1700, "LICENSE_API_BAD_SIGNATURE", 401, false),
   STALE_TIMESTAMP(1701, "LICENSE_API_STALE_TIMESTAMP", 401, true),
@@ -26,7 +26,7 @@ public enum NativeError {
   UNAVAILABLE(1717, "LICENSE_API_UNAVAILABLE", 503, true),
   PAYLOAD_TOO_LARGE(1718, "LICENSE_API_PAYLOAD_TOO_LARGE", 413, false),
   UNSUPPORTED_MEDIA_TYPE(1719, "LICENSE_API_UNSUPPORTED_MEDIA_TYPE", 415, false),
-  /** Added beyond SPEC 2.4 for defects: a 500 that is neither 1707 nor a client's mistake. */
+  /** This gateway's addition for defects (docs/native-protocol.md): a 500 that is neither 1707 nor a client's mistake. */
   INTERNAL_ERROR(1720, "LICENSE_API_INTERNAL_ERROR", 500, true);
 
   public final int code;
@@ -41,7 +41,7 @@ public enum NativeError {
     this.retryable = retryable;
   }
 
-  /** The native column of SPEC 5.0: one row per core outcome, with its message. */
+  /** The native column of docs/dialects.md: one row per core outcome, with its message. */
   record Mapping(NativeError error, String message) {}
 
   private static final Map<Outcome, Mapping> BY_OUTCOME = new EnumMap<>(Outcome.class);

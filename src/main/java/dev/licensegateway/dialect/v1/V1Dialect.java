@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code /v1/licenses/*} (SPEC 5.3): server-side validation with scoped API keys. Business
+ * {@code /v1/licenses/*} (docs/dialects.md): server-side validation with scoped API keys. Business
  * outcomes are HTTP 200 with {@code valid}, {@code code} and {@code license}; a key sees
  * only the licenses of its own account and environment.
  */
@@ -37,7 +37,7 @@ public final class V1Dialect implements Routes, Wire<V1Dialect.Request, LicenseR
 
   public static final String DIALECT = "v1";
 
-  /** The /v1 column of SPEC 5.0; an outcome without a row reads as BLOCKED. */
+  /** The /v1 column of docs/dialects.md; an outcome without a row reads as BLOCKED. */
   private static final Map<Outcome, String> CODES = new EnumMap<>(Outcome.class);
 
   static {

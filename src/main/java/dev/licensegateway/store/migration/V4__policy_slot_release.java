@@ -11,7 +11,7 @@ import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
 /**
- * SPEC 1 slot release: a machine silent past its policy's release time no longer holds a
+ * docs/domain.md slot release: a machine silent past its policy's release time no longer holds a
  * slot. The time is computed by {@link Heartbeats} alone and stored on the policy, so that
  * every statement that counts slots (the core's context, the management documents) reads
  * one number instead of re-deriving it. A Java migration, so that existing policies are

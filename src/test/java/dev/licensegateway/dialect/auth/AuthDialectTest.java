@@ -47,7 +47,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SPEC 5.2 over HTTP: every {@code /auth} row of SPEC 5.0, the HMAC signature of every body
+ * docs/dialects.md over HTTP: every {@code /auth} row of docs/dialects.md, the HMAC signature of every body
  * (computed here with the JDK alone), sessions and heartbeats, and the credits they spend,
  * also under concurrency.
  */
@@ -108,7 +108,7 @@ class AuthDialectTest {
     return new Session(body.getString("session_token"), Instant.parse(body.getString("session_expires_at")), body);
   }
 
-  // ---- SPEC 5.2 wire assertions ----
+  // ---- docs/dialects.md wire assertions ----
 
   /**
    * HTTP 200, the headers of every answer, and {@code X-Auth-Signature} equal to the HMAC of
@@ -145,7 +145,7 @@ class AuthDialectTest {
     assertTrue(Math.abs(timestamp - Instant.now().getEpochSecond()) < 60, "timestamp is the server's now: " + where);
     String token = body.getString("session_token");
     assertNotNull(token, where);
-    // SPEC 1: >= 128 bits of entropy; 22 base64url characters carry 132 bits.
+    // docs/domain.md: >= 128 bits of entropy; 22 base64url characters carry 132 bits.
     assertTrue(token.length() >= 22 && BASE64URL.matcher(token).matches(), "session_token " + token);
     Instant expires = Instant.parse(body.getString("session_expires_at"));
     assertTrue(expires.isAfter(Instant.now()), "session_expires_at is in the future: " + where);
@@ -410,7 +410,7 @@ class AuthDialectTest {
   void aHeartbeatExtendsTheSession() {
     Fixtures.License license = Fixtures.license(Fixtures.spec().heartbeatIntervalS(60));
     Session session = loggedIn(license, Fixtures.randomMachineId());
-    // SPEC 1: with a heartbeat policy a session lives until its machine would be overdue.
+    // docs/domain.md: with a heartbeat policy a session lives until its machine would be overdue.
     long lifetime = session.expiresAt().getEpochSecond() - Instant.now().getEpochSecond();
     assertTrue(lifetime > 80 && lifetime <= 90, "session lasts " + lifetime + " s");
     Fixtures.exec("UPDATE sessions SET expires_at = now() + interval '5 seconds' WHERE license_id = ?", license.id());

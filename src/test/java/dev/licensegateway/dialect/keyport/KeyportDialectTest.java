@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * SPEC 5.4 through HTTP: every status of {@code POST /api/v1/validate}, its 401 and 429
+ * docs/dialects.md through HTTP: every status of {@code POST /api/v1/validate}, its 401 and 429
  * answers, IP registration up to {@code max_ips} (also under concurrency), and bad bodies.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -52,7 +52,7 @@ class KeyportDialectTest {
 
   private static final String PATH = "/api/v1/validate";
 
-  /** Trusts the loopback as a proxy, so X-Forwarded-For names the client (SPEC 3). */
+  /** Trusts the loopback as a proxy, so X-Forwarded-For names the client (docs/rate-limits.md). */
   private static Gateway trusting;
   /** Trusts no proxy: every request comes from 127.0.0.1 whatever it forwards. */
   private static Gateway untrusting;
@@ -74,7 +74,7 @@ class KeyportDialectTest {
     vertx.close();
   }
 
-  // ---- every status of SPEC 5.4 -------------------------------------------------------
+  // ---- every status of docs/dialects.md -------------------------------------------------------
 
   @Test
   void anActiveLicenseOfTheKeysProductIsValid() {
@@ -394,7 +394,7 @@ class KeyportDialectTest {
   }
 
   /**
-   * Sends one request and checks what SPEC 2.3 asks of every answer of every dialect: the
+   * Sends one request and checks what docs/native-protocol.md asks of every answer of every dialect: the
    * rate-limit headers of the bucket that applied and a request id; and that no client
    * input earns a 5xx.
    */
@@ -409,12 +409,12 @@ class KeyportDialectTest {
     } catch (Exception e) {
       throw new AssertionError(PATH + " did not answer", e);
     }
-    // SPEC 2.3 on every answer: no 5xx, JSON, a unique request id, a real bucket.
+    // docs/native-protocol.md on every answer: no 5xx, JSON, a unique request id, a real bucket.
     DialectWire.assertCommonHeaders(response);
     return new Answer(response.statusCode(), response.headers(), response.bodyAsJsonObject());
   }
 
-  /** SPEC 5.4: a business outcome is HTTP 200 with exactly {@code valid}, {@code status}, {@code message}. */
+  /** docs/dialects.md: a business outcome is HTTP 200 with exactly {@code valid}, {@code status}, {@code message}. */
   private static void status(Answer answer, boolean valid, String status) {
     assertEquals(200, answer.status(), answer.toString());
     assertEquals(Set.of("valid", "status", "message"), answer.body().fieldNames(), answer.toString());
@@ -423,7 +423,7 @@ class KeyportDialectTest {
     assertFalse(answer.body().getString("message").isBlank(), answer.toString());
   }
 
-  /** SPEC 5.4: 429 {@code rate_limit_exceeded}, {@code retry_after} equal to Retry-After; returns it. */
+  /** docs/dialects.md: 429 {@code rate_limit_exceeded}, {@code retry_after} equal to Retry-After; returns it. */
   private static long tooMany(Answer answer) {
     assertEquals(429, answer.status(), answer.toString());
     JsonObject body = answer.body();

@@ -42,9 +42,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SPEC 5.1 over HTTP: every row of the SPEC 5.0 table that {@code /license} can reach, with
+ * docs/dialects.md over HTTP: every row of the docs/dialects.md table that {@code /license} can reach, with
  * its exact status, code and body, the RSA-signed success, field errors, and the headers
- * SPEC 2.3 puts on every answer.
+ * docs/native-protocol.md puts on every answer.
  */
 class LicenseDialectTest {
 
@@ -83,7 +83,7 @@ class LicenseDialectTest {
   }
 
   /**
-   * SPEC 5.1 error: exactly {@code {"error": {"code", "message"}}} (plus the field errors on
+   * docs/dialects.md error: exactly {@code {"error": {"code", "message"}}} (plus the field errors on
    * 422) with this status, and the headers of every answer. Returns the body.
    */
   private static JsonObject assertError(HttpResponse<Buffer> response, int status, String code) {
@@ -107,7 +107,7 @@ class LicenseDialectTest {
   }
 
   /**
-   * SPEC 5.1 success: {@code {"data", "signature"}} where the signature is RSA-SHA256 over
+   * docs/dialects.md success: {@code {"data", "signature"}} where the signature is RSA-SHA256 over
    * the canonical bytes of {@code data}, verifying against a key of {@code /api/v1/keys}.
    */
   private static JsonObject assertSigned(HttpResponse<Buffer> response, String key, String machine) {
@@ -120,7 +120,7 @@ class LicenseDialectTest {
     byte[] sent = ResponseSignatures.rawMember(response.body().getBytes(), "data");
     assertArrayEquals(utf8(ResponseSignatures.canonical(data)), sent, "data is not in canonical form: " + where);
     byte[] signature = ResponseSignatures.signatureBytes(envelope.getString("signature"));
-    // SPEC 5.1: RSA-SHA256, whichever published RSA key signed it.
+    // docs/dialects.md: RSA-SHA256, whichever published RSA key signed it.
     PublishedKey signer = jwks.values().stream()
         .filter(k -> k.alg().equals("RSA-SHA256"))
         .filter(k -> ResponseSignatures.verifies(k, sent, signature))
@@ -146,7 +146,7 @@ class LicenseDialectTest {
     return Fixtures.count("SELECT count(*) FROM machines WHERE license_id = ?", license.id());
   }
 
-  // ---- valid (SPEC 5.0 row 1) ----
+  // ---- valid (docs/dialects.md row 1) ----
 
   @Test
   void activateAndValidateAnswerRsaSignedDataThatVerifiesAgainstTheJwks() {
@@ -167,7 +167,7 @@ class LicenseDialectTest {
     assertEquals(Boolean.TRUE, validated.getValue("valid"));
     assertEquals(1, validated.getInteger("machines_used"));
 
-    // SPEC 1: activating an active machine again succeeds and takes no slot.
+    // docs/domain.md: activating an active machine again succeeds and takes no slot.
     JsonObject again = assertSigned(call("activate", license.key(), machine), license.key(), machine);
     assertEquals(1, again.getInteger("machines_used"));
     assertEquals(1, machines(license));
@@ -300,7 +300,7 @@ class LicenseDialectTest {
     assertNotNull(activated.getString("heartbeat_due_at"), "a heartbeat policy sets a due time");
     assertSigned(call("validate", license.key(), machine), license.key(), machine);
 
-    // SPEC 1: overdue when silent for more than interval + 30 s.
+    // docs/domain.md: overdue when silent for more than interval + 30 s.
     assertEquals(1, Fixtures.exec("UPDATE machines SET last_heartbeat_at = now() - interval '100 seconds'"
         + " WHERE license_id = ? AND machine_id = ?", license.id(), machine));
     assertError(call("validate", license.key(), machine), 403, "machine_not_activated");
@@ -504,7 +504,7 @@ class LicenseDialectTest {
       assertError(client.postRaw("/license/activate", type, body), 415, "unsupported_media_type");
     }
     assertEquals(0, machines(license));
-    // SPEC 2: parameters such as charset are allowed.
+    // docs/native-protocol.md: parameters such as charset are allowed.
     HttpResponse<Buffer> withCharset = client.postRaw("/license/activate", "application/json; charset=utf-8", body);
     assertEquals(200, withCharset.statusCode(), withCharset.bodyAsString());
   }

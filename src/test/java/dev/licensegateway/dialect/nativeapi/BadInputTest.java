@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Hostile and broken bodies (STYLE "Errors and input", SPEC 2.1 steps 1 and 6): each is
+ * Hostile and broken bodies (STYLE "Errors and input", docs/native-protocol.md steps 1 and 6): each is
  * refused with a 4xx naming what is wrong, never a 5xx or a stack trace, and writes nothing.
  * Every request here is correctly signed, so it reaches schema validation, except the
  * oversize ones, which the size check must refuse before it looks at a signature.
@@ -193,7 +193,7 @@ class BadInputTest {
   /** Nesting far beyond any real body: refused by size or by the parser's depth limit, never by the stack. */
   static Stream<Arguments> deepNesting() {
     return Stream.of(
-        // 10,000 levels do not fit in 16 KiB: SPEC 2.1 step 1 answers first.
+        // 10,000 levels do not fit in 16 KiB: docs/native-protocol.md step 1 answers first.
         refused("10,000 nested arrays", "activate", raw("[".repeat(10_000) + "]".repeat(10_000)), 1718),
         refused("10,000 nested objects", "activate", raw("{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000)), 1718),
         // As deep as fits under the limit: the parser must refuse it without overflowing.
@@ -234,7 +234,7 @@ class BadInputTest {
     List<Arguments> cases = new ArrayList<>();
     for (String injection : INJECTIONS) {
       for (String action : ACTIONS) {
-        // SPEC 2.2 checks a key only for length and control characters: a bad one is just unknown.
+        // docs/native-protocol.md checks a key only for length and control characters: a bad one is just unknown.
         cases.add(refused("license_key " + injection, action, with(action, "license_key", injection), 1703));
       }
       for (String action : List.of("activate", "validate", "deactivate", "heartbeat")) {

@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SPEC 2.3 and 2.4 over HTTP: every native error code a request can provoke, with its exact
+ * docs/native-protocol.md over HTTP: every native error code a request can provoke, with its exact
  * status, name and retryable flag, and the signed success shape of each of the five endpoints.
  */
 @ExtendWith(VertxExtension.class)
@@ -54,7 +54,7 @@ class NativeErrorCodesTest {
   private static final int HEARTBEAT_S = 3600;
 
   private static Gateway gateway;
-  /** SPEC 2.1 step 2: a gateway started without LICENSE_API_SECRET. */
+  /** docs/native-protocol.md step 2: a gateway started without LICENSE_API_SECRET. */
   private static Gateway withoutSecret;
 
   private NativeClient client;
@@ -115,7 +115,7 @@ class NativeErrorCodesTest {
     return Fixtures.count("SELECT count(*) FROM machines WHERE license_id = ?", license.id());
   }
 
-  // ---- Success shapes (SPEC 2.3) ----
+  // ---- Success shapes (docs/native-protocol.md) ----
 
   @Test
   void activateAnswersSignedDataWithTheMachineItsSlotAndHeartbeatDue(VertxTestContext test) {
@@ -244,7 +244,7 @@ class NativeErrorCodesTest {
         })));
   }
 
-  // ---- Slots (SPEC 1) ----
+  // ---- Slots (docs/domain.md) ----
 
   @Test
   void reactivatingAnActiveMachineSucceedsWithoutTakingASecondSlot(VertxTestContext test) {
@@ -285,7 +285,7 @@ class NativeErrorCodesTest {
         })));
   }
 
-  // ---- Status answers every existing license (SPEC 2.2) ----
+  // ---- Status answers every existing license (docs/native-protocol.md) ----
 
   @ParameterizedTest
   @ValueSource(strings = {"revoked", "suspended", "inactive", "expired"})
@@ -335,7 +335,7 @@ class NativeErrorCodesTest {
   @ValueSource(strings = {"abcdefghijklmnop", "A_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY"})
   void aNonceOfSixteenOrSixtyFourAllowedCharactersPasses(String nonce, VertxTestContext test) {
     Fixtures.License license = Fixtures.license();
-    // Each run needs its own nonce (SPEC 2.1 step 7), at the same boundary length.
+    // Each run needs its own nonce (docs/native-protocol.md step 7), at the same boundary length.
     String fresh = nonce.substring(0, nonce.length() - 8) + NativeClient.nonce().substring(0, 8);
     byte[] bytes = keyOnly(license).encode().getBytes(StandardCharsets.UTF_8);
     long now = Instant.now().getEpochSecond();
@@ -580,7 +580,7 @@ class NativeErrorCodesTest {
     client.call("activate", body(license, machine))
         .compose(activated -> {
           test.verify(() -> assertEquals(200, activated.statusCode(), activated.bodyAsString()));
-          // SPEC 1: overdue when silent for more than interval + 30 s (here 90 s).
+          // docs/domain.md: overdue when silent for more than interval + 30 s (here 90 s).
           return vertx.executeBlocking(() -> Fixtures.exec(
               "UPDATE machines SET last_heartbeat_at = now() - interval '100 seconds' WHERE license_id = ?",
               license.id()));

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SPEC 2.1 over HTTP: the signature covers timestamp, nonce, method, path with query, and
+ * docs/native-protocol.md over HTTP: the signature covers timestamp, nonce, method, path with query, and
  * body, so a change of any one byte after signing is refused (1700) before anything is
  * stored; the timestamp window is ±300 s (1701 beyond).
  */
@@ -144,7 +144,7 @@ class RequestSignatureHttpTest {
 
   /**
    * Every single-byte change of one signed part gives 1700 and stores nothing, not even the
-   * nonce (SPEC 2.1: a request failing steps 1–6 stores nothing): the untouched original,
+   * nonce (docs/native-protocol.md: a request failing steps 1–6 stores nothing): the untouched original,
    * sent last with that same nonce, still passes.
    */
   @ParameterizedTest
@@ -221,7 +221,7 @@ class RequestSignatureHttpTest {
     Fixtures.License license = Fixtures.license();
     JsonObject body = activationBody(license, Fixtures.randomMachineId());
     send(sign("PUT", ACTIVATE, body, now())).onComplete(test.succeeding(put -> test.verify(() -> {
-      assertNotEquals(200, put.statusCode(), "SPEC 2: all native requests are POST");
+      assertNotEquals(200, put.statusCode(), "docs/native-protocol.md: all native requests are POST");
       assertTrue(put.statusCode() >= 400 && put.statusCode() < 500, () -> "a 4xx, got " + put.statusCode());
       assertEquals(0, machines(license));
       test.completeNow();
@@ -249,7 +249,7 @@ class RequestSignatureHttpTest {
   @Test
   void aQueryStringThatIsSignedPasses(VertxTestContext test) {
     Fixtures.License license = Fixtures.license();
-    // SPEC 2.1: the canonical string holds the path as sent, with its query string.
+    // docs/native-protocol.md: the canonical string holds the path as sent, with its query string.
     Signed signed = sign("POST", ACTIVATE + "?sdk=1.2.3", activationBody(license, Fixtures.randomMachineId()), now());
     send(signed).onComplete(test.succeeding(response -> test.verify(() -> {
       assertEquals(200, response.statusCode(), response.bodyAsString());
@@ -269,7 +269,7 @@ class RequestSignatureHttpTest {
     })));
   }
 
-  // ---- The ±300 s window (SPEC 2.1 step 5) ----
+  // ---- The ±300 s window (docs/native-protocol.md step 5) ----
 
   @Test
   void aTimestamp299SecondsAheadPasses(VertxTestContext test) {
@@ -305,7 +305,7 @@ class RequestSignatureHttpTest {
     })));
   }
 
-  // ---- Order of the steps (SPEC 2.1) and what a refusal leaves behind ----
+  // ---- Order of the steps (docs/native-protocol.md) and what a refusal leaves behind ----
 
   @Test
   void theSignatureIsCheckedBeforeTheTimestamp(VertxTestContext test) {

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * SPEC 5.3 through HTTP: every row of SPEC 5.0 that {@code /v1/licenses/*} can reach, its
+ * docs/dialects.md through HTTP: every row of docs/dialects.md that {@code /v1/licenses/*} can reach, its
  * transport refusals (401, 403, 429), live/test isolation and bad bodies.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -70,7 +70,7 @@ class V1DialectTest {
     vertx.close();
   }
 
-  // ---- every row of SPEC 5.0 reachable by /v1 ------------------------------------------
+  // ---- every row of docs/dialects.md reachable by /v1 ------------------------------------------
 
   @Test
   void anActiveLicenseIsValidWithAndWithoutFingerprintAndActivatesAndHeartbeats() {
@@ -169,7 +169,7 @@ class V1DialectTest {
     String third = Fixtures.randomMachineId();
     JsonObject refused = outcome(call(key, ACTIVATE, body(license, third)), false, "MACHINE_LIMIT_EXCEEDED", license);
     assertEquals(2, refused.getInteger("machines_used"));
-    // SPEC 1: an already-active machine activates again without a slot.
+    // docs/domain.md: an already-active machine activates again without a slot.
     outcome(call(key, ACTIVATE, body(license, first)), true, "VALID", license);
     assertEquals(2, Fixtures.count("SELECT count(*) FROM machines WHERE license_id = ?", license.id()));
     outcome(call(key, VALIDATE, body(license, third)), false, "FINGERPRINT_NOT_FOUND", license);
@@ -507,7 +507,7 @@ class V1DialectTest {
   }
 
   /**
-   * Sends one request and checks what SPEC 2.3 asks of every answer of every dialect: the
+   * Sends one request and checks what docs/native-protocol.md asks of every answer of every dialect: the
    * rate-limit headers of the bucket that applied and a request id; and that no client
    * input earns a 5xx.
    */
@@ -530,13 +530,13 @@ class V1DialectTest {
     } catch (Exception e) {
       throw new AssertionError(path + " did not answer", e);
     }
-    // SPEC 2.3 on every answer: no 5xx, JSON, a unique request id, a real bucket.
+    // docs/native-protocol.md on every answer: no 5xx, JSON, a unique request id, a real bucket.
     DialectWire.assertCommonHeaders(response);
     return new Answer(response.statusCode(), response.headers(), response.bodyAsJsonObject());
   }
 
   /**
-   * SPEC 5.3: HTTP 200 with exactly {@code valid}, {@code code} and {@code license}; the
+   * docs/dialects.md: HTTP 200 with exactly {@code valid}, {@code code} and {@code license}; the
    * license is null when not found and otherwise the asked license. Returns the license.
    */
   private static JsonObject outcome(Answer answer, boolean valid, String code, Fixtures.License license) {
