@@ -48,6 +48,8 @@ public final class Main {
                    [--licenses 500] [--endpoints LIST] [--quick] [--jvm-flags "FLAGS"]
                                                the gateway against a bare Vert.x anchor, per endpoint
                                                (LGW_PG_URI, LGW_REDIS_URI; starts both servers itself)
+        bench cache [--licenses 100000] [--machines 1]
+                                               heap the license read model takes
       `dev` and `bench` are in target/license-gateway.jar only, not in license-gateway-server.jar or the image.
       """;
 
