@@ -176,6 +176,35 @@ class SdkGatewayTest {
   }
 
   @Test
+  void oneClientIsSharedAcrossThreads() throws Exception {
+    Fixtures.License license = Fixtures.license();
+    String machine = Fixtures.randomMachineId();
+    try (TamperingProxy proxy = new TamperingProxy(vertx, rsa.port());
+         LicenseClient client = client(proxy.baseUrl());
+         LicenseClient direct = client(baseUrl(rsa))) {
+      direct.activate(license.key(), machine); // the shared client's first calls are the concurrent ones
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+      try {
+        List<java.util.concurrent.Future<LicenseResult>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          results.add(pool.submit(() -> client.validate(license.key(), machine)));
+        }
+        java.util.Set<String> nonces = new java.util.HashSet<>();
+        for (java.util.concurrent.Future<LicenseResult> r : results) {
+          LicenseResult result = r.get(120, TimeUnit.SECONDS);
+          assertTrue(result.valid());
+          assertFalse(result.fromCache());
+          nonces.add(result.nonce());
+        }
+        assertEquals(40, nonces.size(), "each call its own nonce, each answer its own call's");
+        assertEquals(1, proxy.keyFetches(), "the JWKS is fetched once for all threads");
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void refusalsArriveTyped() {
     Fixtures.License license = Fixtures.license(Fixtures.spec().maxMachines(1));
     try (LicenseClient client = client(baseUrl(rsa));
