@@ -103,13 +103,13 @@ class GraceStore:
         directory = os.path.dirname(os.path.abspath(self._path))
         try:
             os.makedirs(directory, exist_ok=True)
+            # mkstemp creates the file with mode 0600: only this user reads the cached answers.
             fd, tmp = tempfile.mkstemp(prefix=".lgw-grace-", dir=directory)
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(payload)
                     f.flush()
                     os.fsync(f.fileno())
-                os.chmod(tmp, 0o600)
                 os.replace(tmp, self._path)
             except BaseException:
                 try:
