@@ -130,9 +130,8 @@ public final class LicenseClient implements AutoCloseable {
         LOG.log(Level.INFO, "gateway unreachable; answering from the offline grace");
         return grace.result();
       }
-      GatewayUnavailableException e = new GatewayUnavailableException(unreachable.code(), unreachable.name(),
+      throw new GatewayUnavailableException(unreachable.code(), unreachable.name(),
           unreachable.getMessage() + "; no offline grace: " + grace.whyNot(), unreachable.httpStatus(), unreachable);
-      throw e;
     }
   }
 
