@@ -267,6 +267,8 @@ public final class Main {
           signing keys   %s
           native secret  %s
 
+        Vendor console: %s/console/  (sign in by pasting the API key above)
+
         Try it (the `call` command signs each request as SPEC 2.1 asks):
 
           %s %s call /api/v1/license/activate '{"license_key":"%s","machine_id":"%s"}'
@@ -281,7 +283,7 @@ public final class Main {
           curl -s -X POST %s/v1/licenses/validate -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"key":"%s","fingerprint":"%s"}'
           curl -s -X GET %s/api/v1/manage/licenses -H 'Authorization: Bearer %s'
         """.formatted(base, demo.accountId(), demo.apiKey(), demo.productId(), demo.appId(), demo.appSecret(),
-        demo.productKey(), demo.licenseKey(), keysDir, config.nativeApi().secret(),
+        demo.productKey(), demo.licenseKey(), keysDir, config.nativeApi().secret(), base,
         env, jar, demo.licenseKey(), machine,
         env, jar, demo.licenseKey(), machine,
         env, jar, demo.licenseKey(),

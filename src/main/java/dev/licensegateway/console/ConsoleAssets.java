@@ -43,7 +43,13 @@ public final class ConsoleAssets {
   private ConsoleAssets() {}
 
   public static void mount(Router router) {
+    // Vert.x lets "/console" match "/console/" too: only the bare path is redirected, so that
+    // the page's relative module URLs resolve under /console/.
     router.route("/console").handler(ctx -> {
+      if (!"/console".equals(ctx.request().path())) {
+        ctx.next();
+        return;
+      }
       tag(ctx);
       secure(ctx);
       ctx.response().setStatusCode(301).putHeader(HttpHeaders.LOCATION, PATH).end();
