@@ -2,7 +2,7 @@
 // exports {path, title, nav?, render(main, route)}; adding a section is adding a module here.
 
 import { ApiError, call, get, onUnauthorized, session } from './api.js';
-import { announce, clear, h } from './dom.js';
+import { announce, append, clear, h } from './dom.js';
 import { apiForm, notice } from './ui.js';
 import overview from './views/overview.js';
 import products from './views/products.js';
@@ -127,11 +127,11 @@ function showSignIn(message) {
       signedIn(account);
     },
   });
-  main.append(
+  append(main, [
     h('h1', null, 'Sign in to the console'),
     message ? notice(message, 'error') : null,
     h('p', null, 'The console manages products, policies, licenses and machines through the management API, with the API key you paste here.'),
-    form);
+    form]);
   fields.api_key.input.focus();
 }
 

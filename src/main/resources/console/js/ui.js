@@ -279,7 +279,8 @@ export function table(caption, columns, rows, empty) {
   }
   return h('div', { class: 'table-wrap', role: 'region', 'aria-label': caption + ' table', tabindex: '0' },
     h('table', null,
-      h('caption', null, caption),
+      // The section's heading already says it on screen; the caption names the table for screen readers.
+      h('caption', { class: 'visually-hidden' }, caption),
       h('thead', null, h('tr', null, columns.map(([header]) => h('th', { scope: 'col' }, header)))),
       h('tbody', null, rows.map((row) => h('tr', null, columns.map(([, cell]) => h('td', null, cell(row))))))));
 }

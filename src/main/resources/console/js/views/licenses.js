@@ -1,5 +1,5 @@
 import { del, get, patch, post, query, seg } from '../api.js';
-import { announce, facts, h, link, orDash, when } from '../dom.js';
+import { announce, append, clear, facts, h, link, orDash, when } from '../dom.js';
 import { apiForm, confirmAction, failure, notice, pagedList, table } from '../ui.js';
 import { nameOf, policyChoices, productChoices, searchBar } from './common.js';
 
@@ -111,7 +111,8 @@ async function detail(main, id) {
 
   function draw() {
     const l = license;
-    summary.replaceChildren(
+    // append() skips the nulls of absent parts (replaceChildren would print them).
+    append(clear(summary), [
       facts([
         ['Status', h('span', { class: 'status ' + l.status }, l.status)],
         ['Expires', l.expires_at ? [when(l.expires_at), expired(l) ? ' (expired)' : ''] : 'Never'],
@@ -124,15 +125,15 @@ async function detail(main, id) {
         ['Updated', when(l.updated_at)],
         ['License id', h('code', null, l.id)],
       ], 'License'),
-      expired(l) ? notice('This license has expired: it does not validate whatever its status.', 'error') : null);
-    actions.replaceChildren(
+      expired(l) ? notice('This license has expired: it does not validate whatever its status.', 'error') : null]);
+    append(clear(actions), [
       l.status !== 'suspended' ? actionButton('Suspend', 'Suspend this license?',
         'Its machines stop validating until it is reinstated. Nothing is deleted.', 'Suspend license', { status: 'suspended' }) : null,
       l.status !== 'active' ? actionButton('Reinstate', 'Reinstate this license?',
         'It becomes active again: its machines validate (unless it has expired).', 'Reinstate license', { status: 'active' }, false) : null,
       l.status !== 'revoked' ? actionButton('Revoke', 'Revoke this license?',
         'Its machines stop validating for good, unless you reinstate it later.', 'Revoke license', { status: 'revoked' }) : null,
-      h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete'));
+      h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete')]);
   }
 
   function actionButton(label, title, message, confirmLabel, body, danger = true) {
