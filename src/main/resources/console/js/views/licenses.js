@@ -146,6 +146,7 @@ async function detail(main, id) {
         try {
           license = await patch('/licenses/' + seg(id), body);
           draw();
+          drawEdit();
           announce(`License ${license.status}`);
           actions.querySelector('button')?.focus();
         } catch (error) {
@@ -299,6 +300,7 @@ async function detail(main, id) {
     const { form } = apiForm({
       label: 'Edit license',
       fields: [
+        { name: 'status', label: 'Status', type: 'select', options: STATUSES, value: license.status },
         { name: 'expires_at', label: 'Expires at (UTC)', type: 'datetime', value: license.expires_at, hint: 'Empty: never expires.' },
         { name: 'max_machines', label: 'Max machines', type: 'int', value: license.max_machines, hint: 'Empty: the policy’s.' },
         { name: 'entitlements', label: 'Entitlements', type: 'list', value: license.entitlements,

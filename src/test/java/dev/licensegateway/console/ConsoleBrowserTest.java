@@ -59,10 +59,11 @@ class ConsoleBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gateway = TestGateway.start();
-    vertx = Vertx.vertx();
+    // The browser first: without one the class fails at once, naming what is missing.
     playwright = Chromium.playwright();
     browser = Chromium.launch(playwright);
+    gateway = TestGateway.start();
+    vertx = Vertx.vertx();
     // Two cores shared with other builds: waits are generous, and no step depends on speed.
     PlaywrightAssertions.setDefaultAssertionTimeout(20_000);
     Files.createDirectories(SCREENSHOTS);
@@ -77,7 +78,9 @@ class ConsoleBrowserTest {
       playwright.close();
     }
     TestGateway.stop(gateway);
-    vertx.close();
+    if (vertx != null) {
+      vertx.close();
+    }
   }
 
   @BeforeEach
@@ -236,6 +239,14 @@ class ConsoleBrowserTest {
         .put("machine_id", machine)).await(30, TimeUnit.SECONDS);
     assertEquals(403, validated.statusCode(), validated.bodyAsString());
     assertEquals(1704, validated.bodyAsJsonObject().getJsonObject("error").getInteger("code"));
+
+    // The edit form sends what changed, and nothing else: the license stays suspended.
+    field("Max machines").fill("5");
+    button("Save license").click();
+    assertThat(page.locator("dl.facts")).containsText("1 of 5 slots held");
+    JsonObject stored = api.get("/licenses?q=" + key).bodyAsJsonObject().getJsonArray("data").getJsonObject(0);
+    assertEquals("suspended", stored.getString("status"));
+    assertEquals(5, stored.getInteger("max_machines"));
 
     // Cancel leaves everything as it was; confirming deactivates the machine and frees its slot.
     button("Deactivate machine Build server").click();
