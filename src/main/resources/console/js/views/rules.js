@@ -32,7 +32,7 @@ export default {
       return;
     }
     const createBox = h('section', { 'aria-labelledby': 'rule-new' }, h('h2', { id: 'rule-new' }, 'New rule'));
-    const results = h('section', { 'aria-labelledby': 'rule-list' }, h('h2', { id: 'rule-list' }, 'Rules'));
+    const results = h('section', { 'aria-labelledby': 'rule-list' }, h('h2', { id: 'rule-list' }, 'Existing rules'));
     let listing = null;
     const { form } = apiForm({
       label: 'New rule',

@@ -178,7 +178,7 @@ class ConsoleBrowserTest {
     field("Name").fill("Editor");
     field("Daily validation limit").fill("1000");
     button("Create product").click();
-    assertThat(heading("Product “Editor” created")).isVisible();
+    assertThat(heading("Product “Editor” created", 2)).isVisible();
     assertThat(page.getByText("shown this once")).isVisible();
     assertTrue(field("App secret").inputValue().startsWith("as_"), "the app secret is shown");
     assertTrue(field("Product key").inputValue().startsWith("kp_live_"), "the product key is shown");
@@ -425,8 +425,13 @@ class ConsoleBrowserTest {
     assertThat(button("Sign out")).isVisible();
   }
 
+  /** The page's title (its one h1): a section may have a heading of the same name. */
   private Locator heading(String name) {
-    return page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName(name).setExact(true));
+    return heading(name, 1);
+  }
+
+  private Locator heading(String name, int level) {
+    return page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName(name).setExact(true).setLevel(level));
   }
 
   private Locator button(String name) {
