@@ -172,6 +172,11 @@ schemas["Machine"] = obj({
     "last_heartbeat_at": TS,
 }, ["id", "license_id", "machine_id", "name", "platform", "hostname", "ip", "activated_at", "last_heartbeat_at"],
     "An active machine of a license (`lgw_machine_doc`).")
+schemas["MachineListed"] = {"allOf": [schema("Machine"), obj({
+    "holds_slot": {"type": "boolean", "description": "False once the machine has been silent past its policy's slot "
+                   "release (overdue by more than twice the heartbeat interval): it no longer counts in `machines_used`, "
+                   "and a new activation may take its slot."},
+}, ["holds_slot"])], "description": "A machine as its license's list shows it."}
 
 schemas["Rule"] = obj({
     "id": schema("Id"),
@@ -189,6 +194,24 @@ schemas["LicenseIp"] = obj({
     "created_at": TS,
 }, ["license_id", "ip", "blocked", "created_at"],
     "An IP registered on (or blocked for) a license (`lgw_license_ip_doc`).")
+
+schemas["LicenseIpPage"] = page("LicenseIp", "A license's IP entries (`has_more` is always false).")
+schemas["Usage"] = obj({
+    "day": {"type": "string", "format": "date", "description": "The UTC day the validations are counted for."},
+    "products": {"type": "integer", "minimum": 0},
+    "licenses": {"type": "integer", "minimum": 0, "description": "Licenses not deleted."},
+    "active_machines": {"type": "integer", "minimum": 0, "description": "Machines that hold a slot (as `machines_used` counts them)."},
+    "validations": {"type": "array", "description": f"The newest {100} products, each with its day's validations.", "items": obj({
+        "product_id": schema("Id"),
+        "name": {"type": "string"},
+        "status": {"type": "string", "enum": ["active", "archived", "disabled"]},
+        "daily_validation_limit": {"type": ["integer", "null"]},
+        "validations_today": {"type": ["integer", "null"], "minimum": 0,
+                              "description": "Validations counted today, refused ones past the limit included; null when the product has no limit (its validations are not counted)."},
+    }, ["product_id", "name", "status", "daily_validation_limit", "validations_today"])},
+    "validations_has_more": {"type": "boolean", "description": "Whether the account has more products than `validations` lists."},
+}, ["day", "products", "licenses", "active_machines", "validations", "validations_has_more"],
+    "What the account holds in the key's environment, and the day's validations per product.")
 
 schemas["ApiKey"] = obj({
     "id": schema("Id"),
@@ -213,7 +236,7 @@ schemas["ProductPage"] = page("Product", "A page of products, newest first.")
 schemas["PolicyPage"] = page("Policy", "A page of policies, newest first.")
 schemas["LicensePage"] = page("License", "A page of licenses, newest first.")
 schemas["RulePage"] = page("Rule", "A page of rules, newest first.")
-schemas["MachinePage"] = page("Machine", "Every active machine of the license, oldest activation first (`has_more` is always false).")
+schemas["MachinePage"] = page("MachineListed", "Every active machine of the license, oldest activation first (`has_more` is always false).")
 schemas["ApiKeyPage"] = page("ApiKey", "Every unrevoked key of the account in the caller's environment, newest first (`has_more` is always false).")
 
 schemas["ManageError"] = obj({
@@ -437,6 +460,10 @@ parameters = {
                        "description": "Cursor: the id of the last item of the previous page (it must be an item of this list, else 400).",
                        "schema": {"type": "string"}},
     "product_id_filter": {"name": "product_id", "in": "query", "description": "Only items of this product.", "schema": {"type": "string"}},
+    "search_name": {"name": "q", "in": "query", "description": "Only items whose name contains this text (case-insensitive; at most 255 characters).",
+                    "schema": {"type": "string", "maxLength": 255}},
+    "search_key": {"name": "q", "in": "query", "description": "Only licenses whose key contains this text (case-insensitive; at most 255 characters).",
+                   "schema": {"type": "string", "maxLength": 255}},
     "license_status_filter": {"name": "status", "in": "query", "description": "Only licenses with this stored status.",
                               "schema": {"type": "string", "enum": ["active", "inactive", "suspended", "revoked"]}},
 }
@@ -590,7 +617,8 @@ manage("post", "/products", "createProduct", "Create a product", "products:write
        {**ok("The product, with its app secret and product key shown this once.", "ProductCreated", "201"),
         **errs("400", "401", "403", "429", "500")}, body="ProductCreate")
 manage("get", "/products", "listProducts", "List products", "products:read",
-       {**ok("A page of products.", "ProductPage"), **errs("400", "401", "403", "429", "500")}, params=LIST)
+       {**ok("A page of products.", "ProductPage"), **errs("400", "401", "403", "429", "500")},
+       params=[P("search_name")] + LIST)
 manage("get", "/products/{id}", "getProduct", "Get a product", "products:read",
        {**ok("The product.", "Product"), **errs("400", "401", "403", "404", "429", "500")}, params=[P("ProductId")])
 manage("patch", "/products/{id}", "updateProduct", "Update a product", "products:write",
@@ -602,7 +630,7 @@ manage("post", "/policies", "createPolicy", "Create a policy", "products:write",
        description="404 when `product_id` names no product of this account and environment; 403 when it is another account's.")
 manage("get", "/policies", "listPolicies", "List policies", "products:read",
        {**ok("A page of policies.", "PolicyPage"), **errs("400", "401", "403", "404", "429", "500")},
-       params=[P("product_id_filter")] + LIST)
+       params=[P("product_id_filter"), P("search_name")] + LIST)
 manage("get", "/policies/{id}", "getPolicy", "Get a policy", "products:read",
        {**ok("The policy.", "Policy"), **errs("400", "401", "403", "404", "429", "500")}, params=[P("PolicyId")])
 manage("patch", "/policies/{id}", "updatePolicy", "Update a policy", "products:write",
@@ -615,7 +643,7 @@ manage("post", "/licenses", "createLicense", "Create a license", "licenses:write
                    "404 when `policy_id` names no policy of this account and environment.")
 manage("get", "/licenses", "listLicenses", "List licenses", "licenses:read",
        {**ok("A page of licenses (deleted ones excluded).", "LicensePage"), **errs("400", "401", "403", "404", "429", "500")},
-       params=[P("product_id_filter"), P("license_status_filter")] + LIST)
+       params=[P("product_id_filter"), P("license_status_filter"), P("search_key")] + LIST)
 manage("get", "/licenses/{id}", "getLicense", "Get a license", "licenses:read",
        {**ok("The license.", "License"), **errs("400", "401", "403", "404", "429", "500")}, params=[P("LicenseId")])
 manage("patch", "/licenses/{id}", "updateLicense", "Update a license", "licenses:write",
@@ -646,6 +674,9 @@ manage("post", "/licenses/{id}/ips", "putLicenseIp", "Register or block an IP on
        {**ok("The license's IP entry (created, or its `blocked` flag updated).", "LicenseIp", "201"),
         **errs("400", "401", "403", "404", "429", "500")}, params=[P("LicenseId")], body="LicenseIpCreate",
        description="Pre-registers an IP (for a policy in `allowlist` mode) or blocks one.")
+manage("get", "/licenses/{id}/ips", "listLicenseIps", "List a license's registered and blocked IPs", "licenses:read",
+       {**ok("Every IP entry of the license, oldest first.", "LicenseIpPage"), **errs("400", "401", "403", "404", "429", "500")},
+       params=[P("LicenseId")])
 manage("delete", "/licenses/{id}/ips/{ip}", "deleteLicenseIp", "Remove an IP from a license", "rules:write",
        {**ok("The IP entry is removed.", "DeletedCount"), **errs("400", "401", "403", "404", "429", "500")},
        params=[P("LicenseId"), P("LicenseIp")], description="404 when the IP is not registered on the license.")
@@ -659,6 +690,11 @@ manage("get", "/keys", "listApiKeys", "List API keys", "keys:write",
 manage("delete", "/keys/{id}", "revokeApiKey", "Revoke an API key", "keys:write",
        {**ok("The revoked key: it fails on every instance from now on.", "ApiKey"), **errs("400", "401", "403", "404", "429", "500")},
        params=[P("ApiKeyId")])
+
+manage("get", "/usage", "getUsage", "The account's counts and today's validations per product", "products:read",
+       {**ok("Counts in the key's environment and the UTC day's validations per product.", "Usage"),
+        **errs("400", "401", "403", "429", "500")},
+       description="503 `unavailable` when Redis (where validations are counted) or Postgres cannot answer.")
 
 # -- ops
 op("/health/live", "get", {

@@ -18,6 +18,7 @@ import dev.licensegateway.infra.Uris;
 import dev.licensegateway.licensing.LicenseService;
 import dev.licensegateway.licensing.ProductKeys;
 import dev.licensegateway.licensing.SessionService;
+import dev.licensegateway.licensing.ValidationQuota;
 import dev.licensegateway.manage.ManageApi;
 import dev.licensegateway.manage.ManageStore;
 import dev.licensegateway.ops.GatewayMetrics;
@@ -154,8 +155,8 @@ public final class Gateway {
     SnapshotCache cache = new SnapshotCache(config.cache().maxLicenses(), config.cache().ttlSeconds());
     metrics.readModel(cache::live, cache::size);
     Invalidations invalidations = new Invalidations(vertx, pool, connect, cache, metrics, PING_EVERY_MS, PING_TIMEOUT_MS);
-    LicenseService core = new LicenseService(new LicenseStore(pool, pgTimeout, metrics, cache),
-        new DailyQuota(lanes, redisTimeout, metrics), clock);
+    DailyQuota quota = new DailyQuota(lanes, redisTimeout, metrics);
+    LicenseService core = new LicenseService(new LicenseStore(pool, pgTimeout, metrics, cache), quota, clock);
     RedisGate gate = new RedisGate(lanes, config.redis().cluster(), config.nativeApi().nonceTtlSeconds(),
         redisTimeout, config.rateLimits().failOpen(), metrics);
     SessionStore sessions = new SessionStore(pool, pgTimeout);
@@ -169,7 +170,7 @@ public final class Gateway {
         .description("Connections closed at once because the cap was reached").register(registry);
     GatewayVerticle.Services services = new GatewayVerticle.Services(config, keys, metrics, health, connections,
         routes(config, keys, signer, core, gate, new ApiKeyAuth(pool, pgTimeout), new ProductStore(pool, pgTimeout),
-            sessions, new ManageStore(pool, pgTimeout, cache), clock));
+            sessions, new ManageStore(pool, pgTimeout, cache), quota, clock));
     Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services, invalidations);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 
@@ -203,7 +204,7 @@ public final class Gateway {
   /** Every public route: the native dialect, the four of docs/dialects.md and the management API, on one pipeline. */
   private static List<Routes> routes(GatewayConfig config, KeyRing keys, KeyRing.ResponseSigner signer,
       LicenseService core, RedisGate gate, ApiKeyAuth apiKeys, ProductStore products, SessionStore sessions,
-      ManageStore manage, Clock clock) {
+      ManageStore manage, ValidationQuota quota, Clock clock) {
     GatewayConfig.RateLimits limits = config.rateLimits();
     Pipeline pipeline = new Pipeline(gate, new ClientIp(config.trustedProxies()), limits.clientIp(),
         config.http().bodyLimitBytes());
@@ -215,7 +216,7 @@ public final class Gateway {
     return List.of(
         new NativeDialect(core, pipeline, config.nativeApi().secret(), limits.licenseKey(), signer, clock,
             config.nativeApi().timestampSkewSeconds()),
-        new ManageApi(apiKeys, pipeline, limits.apiKey(), manage),
+        new ManageApi(apiKeys, pipeline, limits.apiKey(), manage, quota, clock),
         new LicenseDialect(core, pipeline, limits.licenseKey(), rsa),
         new AuthDialect(new SessionService(core, products, sessions, clock), pipeline, clock),
         new V1Dialect(core, apiKeys, pipeline, limits.apiKey()),

@@ -1,6 +1,7 @@
 package dev.licensegateway;
 
 import dev.licensegateway.config.GatewayConfig;
+import dev.licensegateway.console.ConsoleAssets;
 import dev.licensegateway.http.ConnectionGuard;
 import dev.licensegateway.http.Pipeline;
 import dev.licensegateway.http.ProtocolRefusal;
@@ -132,6 +133,8 @@ public final class GatewayVerticle extends VerticleBase {
       RequestTags.route(ctx, "native", "/api/v1/keys");
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/jwk-set+json").end(jwks);
     });
+    // The vendor console's static files: a same-origin client of the management API.
+    ConsoleAssets.mount(router);
 
     services.routes().forEach(routes -> routes.mount(router));
 

@@ -118,6 +118,8 @@ public final class DevMode {
           signing keys   %15$s
           native secret  %16$s
 
+        Vendor console: %1$s/console/  (sign in by pasting the API key above)
+
         Paste these top to bottom; each works after the ones above it.
 
           # 1. The native API (`call` signs each request: curl cannot compute the HMAC). Bind the machine first.

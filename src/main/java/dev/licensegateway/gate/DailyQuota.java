@@ -1,12 +1,16 @@
 package dev.licensegateway.gate;
 
+import dev.licensegateway.infra.Unavailable;
 import dev.licensegateway.licensing.ValidationQuota;
 import dev.licensegateway.ops.GatewayMetrics;
 import dev.licensegateway.ops.ThrottledLog;
 import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -31,7 +35,7 @@ public final class DailyQuota implements ValidationQuota {
 
   @Override
   public Future<Boolean> take(UUID productId, int limit, LocalDate day) {
-    String key = "lgw:{quota:" + productId + "}:" + day;
+    String key = key(productId, day);
     long started = System.nanoTime();
     return SCRIPT.call(redis, List.of(key), List.of(limit, KEEP_SECONDS), timeoutMs)
         .onComplete(ar -> metrics.timeRedis("quota", System.nanoTime() - started, ar.succeeded()))
@@ -47,5 +51,21 @@ public final class DailyQuota implements ValidationQuota {
           metrics.count("lgw_ratelimit_fail_open_total", "Requests let through because Redis could not be asked");
           return Future.succeededFuture(true);
         });
+  }
+
+  /** A read for the management API's usage overview: unlike {@link #take}, it fails when Redis does. */
+  @Override
+  public Future<Long> counted(UUID productId, LocalDate day) {
+    long started = System.nanoTime();
+    return redis.send(Request.cmd(Command.GET).arg(key(productId, day)))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .onComplete(ar -> metrics.timeRedis("quota_read", System.nanoTime() - started, ar.succeeded()))
+        .map(reply -> reply == null ? 0L : reply.toLong())
+        .recover(e -> Future.failedFuture(new Unavailable(Unavailable.REDIS, e)));
+  }
+
+  /** One counter per product and UTC day; the hash tag keeps it on one Redis Cluster slot. */
+  private static String key(UUID productId, LocalDate day) {
+    return "lgw:{quota:" + productId + "}:" + day;
   }
 }

@@ -9,4 +9,10 @@ public interface ValidationQuota {
 
   /** Counts one validation on {@code day} (UTC); true while the day's count is within {@code limit}. */
   Future<Boolean> take(UUID productId, int limit, LocalDate day);
+
+  /**
+   * The validations counted for the product on {@code day} so far, refused ones past the limit
+   * included (0 when none). Only products with a limit are counted.
+   */
+  Future<Long> counted(UUID productId, LocalDate day);
 }

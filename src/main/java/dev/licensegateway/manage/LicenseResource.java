@@ -3,6 +3,7 @@ package dev.licensegateway.manage;
 import static dev.licensegateway.manage.ManageInput.body;
 import static dev.licensegateway.manage.ManageInput.owned;
 import static dev.licensegateway.manage.ManageInput.productPage;
+import static dev.licensegateway.manage.ManageInput.search;
 import static dev.licensegateway.manage.ManageInput.valid;
 
 import dev.licensegateway.access.Caller;
@@ -69,7 +70,7 @@ final class LicenseResource extends ManageResource {
           + String.join(", ", WireName.names(LicenseStatus.class))));
     }
     return productPage(store, x, caller, Kind.LICENSE,
-        (product, after, limit) -> store.licenses(caller, product, status, after, limit));
+        (product, after, limit) -> store.licenses(caller, product, status, search(x), after, limit));
   }
 
   private Future<Result> update(Exchange x, Caller caller) {

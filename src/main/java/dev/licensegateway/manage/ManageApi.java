@@ -12,10 +12,12 @@ import dev.licensegateway.http.Reply;
 import dev.licensegateway.http.Routes;
 import dev.licensegateway.http.Wire;
 import dev.licensegateway.infra.Secrets;
+import dev.licensegateway.licensing.ValidationQuota;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.time.Clock;
 import java.util.List;
 
 /**
@@ -53,12 +55,14 @@ public final class ManageApi implements Routes, Wire<ManageApi.Request, ManageAp
   private final RateLimit.Limit apiKeyLimit;
   private final List<ManageResource> resources;
 
-  public ManageApi(ApiKeyAuth auth, Pipeline pipeline, RateLimit.Limit apiKeyLimit, ManageStore store) {
+  public ManageApi(ApiKeyAuth auth, Pipeline pipeline, RateLimit.Limit apiKeyLimit, ManageStore store,
+      ValidationQuota quota, Clock clock) {
     this.auth = auth;
     this.pipeline = pipeline;
     this.apiKeyLimit = apiKeyLimit;
     this.resources = List.of(new AccountResource(store), new ProductResource(store), new PolicyResource(store),
-        new LicenseResource(store), new MachineResource(store), new RuleResource(store), new KeyResource(store));
+        new LicenseResource(store), new MachineResource(store), new RuleResource(store), new KeyResource(store),
+        new UsageResource(store, quota, clock));
   }
 
   @Override

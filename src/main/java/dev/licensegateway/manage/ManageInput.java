@@ -74,6 +74,23 @@ final class ManageInput {
         .map(page -> ManageApi.Result.ok(page.toJson()));
   }
 
+  /**
+   * The optional {@code q} filter of a list, as an ILIKE pattern: the text anywhere in the
+   * name (or key), case-insensitive, with its own {@code %}, {@code _} and {@code \} literal.
+   * Null when absent or blank.
+   */
+  static String search(Exchange exchange) {
+    String raw = exchange.queryParam("q");
+    if (raw == null || raw.isBlank()) {
+      return null;
+    }
+    String q = raw.strip();
+    if (q.length() > 255 || q.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw Problem.invalidField("q", "must be at most 255 characters, without control characters");
+    }
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+  }
+
   /** docs/management-api.md {@code limit}: 1 to 100, default 20. */
   static int limit(Exchange exchange) {
     String raw = exchange.queryParam("limit");

@@ -121,13 +121,15 @@ public final class ManageStore {
     return doc("SELECT lgw_product_doc(p) FROM products p WHERE p.id = $1", Tuple.of(id));
   }
 
-  public Future<Page> products(Caller caller, UUID after, int limit) {
+  /** {@code like}: an ILIKE pattern on the name (see {@link ManageInput#search}), or null for every product. */
+  public Future<Page> products(Caller caller, String like, UUID after, int limit) {
     return page("""
         SELECT lgw_product_doc(p) FROM products p
          WHERE p.account_id = $1 AND p.environment = $2
            AND ($3::uuid IS NULL OR (p.created_at, p.id) < (SELECT created_at, id FROM products WHERE id = $3))
+           AND ($5::text IS NULL OR p.name ILIKE $5)
          ORDER BY p.created_at DESC, p.id DESC LIMIT $4
-        """, Tuple.of(caller.accountId(), caller.environment(), after, limit + 1), limit);
+        """, Tuple.of(caller.accountId(), caller.environment(), after, limit + 1, like), limit);
   }
 
   public Future<JsonObject> updateProduct(UUID id, String name, String status, boolean limitGiven, Integer limit) {
@@ -160,13 +162,14 @@ public final class ManageStore {
     return doc("SELECT lgw_policy_doc(p) FROM policies p WHERE p.id = $1", Tuple.of(id));
   }
 
-  public Future<Page> policies(Caller caller, UUID productId, UUID after, int limit) {
+  public Future<Page> policies(Caller caller, UUID productId, String like, UUID after, int limit) {
     return page("""
         SELECT lgw_policy_doc(p) FROM policies p JOIN products pr ON pr.id = p.product_id
          WHERE p.account_id = $1 AND pr.environment = $2 AND ($3::uuid IS NULL OR p.product_id = $3)
            AND ($4::uuid IS NULL OR (p.created_at, p.id) < (SELECT created_at, id FROM policies WHERE id = $4))
+           AND ($6::text IS NULL OR p.name ILIKE $6)
          ORDER BY p.created_at DESC, p.id DESC LIMIT $5
-        """, Tuple.of(caller.accountId(), caller.environment(), productId, after, limit + 1), limit);
+        """, Tuple.of(caller.accountId(), caller.environment(), productId, after, limit + 1, like), limit);
   }
 
   public Future<JsonObject> updatePolicy(UUID id, PolicyFields f) {
@@ -226,14 +229,18 @@ public final class ManageStore {
     return doc("SELECT lgw_license_doc(l) FROM licenses l WHERE l.id = $1 AND l.deleted_at IS NULL", Tuple.of(id));
   }
 
-  public Future<Page> licenses(Caller caller, UUID productId, LicenseStatus status, UUID after, int limit) {
+  /** {@code like}: an ILIKE pattern on the key, or null for every license. */
+  public Future<Page> licenses(Caller caller, UUID productId, LicenseStatus status, String like, UUID after,
+      int limit) {
     return page("""
         SELECT lgw_license_doc(l) FROM licenses l
          WHERE l.account_id = $1 AND l.environment = $2 AND l.deleted_at IS NULL
            AND ($3::uuid IS NULL OR l.product_id = $3) AND ($4::text IS NULL OR l.status = $4)
            AND ($5::uuid IS NULL OR (l.created_at, l.id) < (SELECT created_at, id FROM licenses WHERE id = $5))
+           AND ($7::text IS NULL OR l.key ILIKE $7)
          ORDER BY l.created_at DESC, l.id DESC LIMIT $6
-        """, Tuple.of(caller.accountId(), caller.environment(), productId, wire(status), after, limit + 1), limit);
+        """, Tuple.tuple().addValue(caller.accountId()).addValue(caller.environment()).addValue(productId)
+            .addValue(wire(status)).addValue(after).addValue(limit + 1).addValue(like), limit);
   }
 
   public Future<JsonObject> updateLicense(UUID id, LicenseStatus status, boolean expiresGiven, Instant expiresAt,
@@ -259,9 +266,17 @@ public final class ManageStore {
 
   // ---- machines --------------------------------------------------------------------------
 
+  /**
+   * A license's machines, each with {@code holds_slot}: false once it has been silent past its
+   * policy's slot release (V4), when it no longer counts in {@code machines_used} (V5).
+   */
   public Future<Page> machines(UUID licenseId) {
-    return page("SELECT lgw_machine_doc(m) FROM machines m WHERE m.license_id = $1 ORDER BY m.activated_at, m.id",
-        Tuple.of(licenseId), Integer.MAX_VALUE);
+    return page("""
+        SELECT lgw_machine_doc(m) || jsonb_build_object('holds_slot', p.slot_release_s IS NULL
+                 OR m.last_heartbeat_at >= now() - make_interval(secs => p.slot_release_s))
+          FROM machines m JOIN licenses l ON l.id = m.license_id JOIN policies p ON p.id = l.policy_id
+         WHERE m.license_id = $1 ORDER BY m.activated_at, m.id
+        """, Tuple.of(licenseId), Integer.MAX_VALUE);
   }
 
   public Future<Integer> deleteMachines(UUID licenseId, String machineId) {
@@ -302,9 +317,48 @@ public final class ManageStore {
         """, Tuple.of(licenseId, ip, blocked)), Target.LICENSE, licenseId);
   }
 
+  /** A license's registered and blocked IPs, oldest first. */
+  public Future<Page> licenseIps(UUID licenseId) {
+    return page("SELECT lgw_license_ip_doc(i) FROM license_ips i WHERE i.license_id = $1 ORDER BY i.created_at, i.ip",
+        Tuple.of(licenseId), Integer.MAX_VALUE);
+  }
+
   public Future<Integer> deleteLicenseIp(UUID licenseId, String ip) {
     return changed(rows(pool, "DELETE FROM license_ips WHERE license_id = $1 AND ip = $2::text::inet",
         Tuple.of(licenseId, ip)).map(RowSet::rowCount), Target.LICENSE, licenseId);
+  }
+
+  // ---- usage -----------------------------------------------------------------------------
+
+  /** What an account holds in one environment: its counts, for the usage overview. */
+  public record Counts(long products, long licenses, long activeMachines) {}
+
+  /**
+   * Products, licenses (not deleted) and the machines that hold a slot (as {@code machines_used}
+   * counts them), in the caller's account and environment.
+   */
+  public Future<Counts> counts(Caller caller) {
+    return rows(pool, """
+        SELECT (SELECT count(*) FROM products p WHERE p.account_id = $1 AND p.environment = $2),
+               (SELECT count(*) FROM licenses l WHERE l.account_id = $1 AND l.environment = $2
+                                                   AND l.deleted_at IS NULL),
+               (SELECT count(*) FROM machines m JOIN licenses l ON l.id = m.license_id
+                                                JOIN policies p ON p.id = l.policy_id
+                 WHERE l.account_id = $1 AND l.environment = $2 AND l.deleted_at IS NULL
+                   AND (p.slot_release_s IS NULL
+                        OR m.last_heartbeat_at >= now() - make_interval(secs => p.slot_release_s)))
+        """, Tuple.of(caller.accountId(), caller.environment())).map(rows -> {
+      Row row = rows.iterator().next();
+      return new Counts(row.getLong(0), row.getLong(1), row.getLong(2));
+    });
+  }
+
+  /** Every product of the caller's account and environment, newest first, for the usage overview. */
+  public Future<Page> allProducts(Caller caller, int max) {
+    return page("""
+        SELECT lgw_product_doc(p) FROM products p WHERE p.account_id = $1 AND p.environment = $2
+         ORDER BY p.created_at DESC, p.id DESC LIMIT $3
+        """, Tuple.of(caller.accountId(), caller.environment(), max + 1), max);
   }
 
   // ---- API keys --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package dev.licensegateway.manage;
 import static dev.licensegateway.manage.ManageInput.body;
 import static dev.licensegateway.manage.ManageInput.owned;
 import static dev.licensegateway.manage.ManageInput.productPage;
+import static dev.licensegateway.manage.ManageInput.search;
 import static dev.licensegateway.manage.ManageInput.valid;
 
 import dev.licensegateway.access.Caller;
@@ -30,7 +31,7 @@ final class PolicyResource extends ManageResource {
   void mount(ManageApi api, Router router) {
     api.route(router, HttpMethod.POST, "/policies", Scope.PRODUCTS_WRITE, this::create);
     api.route(router, HttpMethod.GET, "/policies", Scope.PRODUCTS_READ, (x, c) -> productPage(store, x, c,
-        Kind.POLICY, (product, after, limit) -> store.policies(c, product, after, limit)));
+        Kind.POLICY, (product, after, limit) -> store.policies(c, product, search(x), after, limit)));
     api.route(router, HttpMethod.GET, "/policies/:id", Scope.PRODUCTS_READ,
         (x, c) -> owned(store, x, c, Kind.POLICY, "id").compose(store::policy).map(Result::ok));
     api.route(router, HttpMethod.PATCH, "/policies/:id", Scope.PRODUCTS_WRITE, this::update);

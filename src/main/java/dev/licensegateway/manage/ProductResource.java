@@ -4,6 +4,7 @@ import static dev.licensegateway.manage.ManageInput.body;
 import static dev.licensegateway.manage.ManageInput.cursor;
 import static dev.licensegateway.manage.ManageInput.limit;
 import static dev.licensegateway.manage.ManageInput.owned;
+import static dev.licensegateway.manage.ManageInput.search;
 import static dev.licensegateway.manage.ManageInput.valid;
 
 import dev.licensegateway.access.Caller;
@@ -27,7 +28,7 @@ final class ProductResource extends ManageResource {
   void mount(ManageApi api, Router router) {
     api.route(router, HttpMethod.POST, "/products", Scope.PRODUCTS_WRITE, this::create);
     api.route(router, HttpMethod.GET, "/products", Scope.PRODUCTS_READ, (x, c) -> cursor(store, x, c, Kind.PRODUCT)
-        .compose(after -> store.products(c, after, limit(x))).map(page -> Result.ok(page.toJson())));
+        .compose(after -> store.products(c, search(x), after, limit(x))).map(page -> Result.ok(page.toJson())));
     api.route(router, HttpMethod.GET, "/products/:id", Scope.PRODUCTS_READ,
         (x, c) -> owned(store, x, c, Kind.PRODUCT, "id").compose(store::product).map(Result::ok));
     api.route(router, HttpMethod.PATCH, "/products/:id", Scope.PRODUCTS_WRITE, this::update);

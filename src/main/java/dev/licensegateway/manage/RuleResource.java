@@ -36,6 +36,9 @@ final class RuleResource extends ManageResource {
     api.route(router, HttpMethod.DELETE, "/rules/:id", Scope.RULES_WRITE,
         (x, c) -> owned(store, x, c, Kind.RULE, "id").compose(store::deleteRule).map(MachineResource::deleted));
     api.route(router, HttpMethod.POST, "/licenses/:id/ips", Scope.RULES_WRITE, this::putLicenseIp);
+    // Reading them is reading the license, so the license's read scope suffices.
+    api.route(router, HttpMethod.GET, "/licenses/:id/ips", Scope.LICENSES_READ,
+        (x, c) -> owned(store, x, c, Kind.LICENSE, "id").compose(store::licenseIps).map(page -> Result.ok(page.toJson())));
     api.route(router, HttpMethod.DELETE, "/licenses/:id/ips/:ip", Scope.RULES_WRITE, (x, c) -> {
       String ip = IpAddresses.normalize(x.pathParam("ip"));
       return owned(store, x, c, Kind.LICENSE, "id")

@@ -10,6 +10,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,6 +63,14 @@ class DevModeIT {
       out = Files.readString(tmp.resolve("out.txt"));
       assertTrue(out.contains("dev mode is serving on http://127.0.0.1:" + port), out);
       assertTrue(connects(InetAddress.getLoopbackAddress(), port), "dev mode answers on loopback");
+      // The console is in the jar, and dev mode says where it is and which key to paste.
+      String out = Files.readString(tmp.resolve("out.txt"));
+      String console = "http://127.0.0.1:" + port + "/console/";
+      assertTrue(out.contains("Vendor console: " + console) && out.matches("(?s).*API key\\s+lk_live_\\w{32}.*"), out);
+      HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(console)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, page.statusCode());
+      assertTrue(page.body().contains("src=\"js/app.js\""), page.body());
       for (InetAddress other : otherAddresses()) {
         assertFalse(connects(other, port), "dev mode listens on " + other);
       }
