@@ -64,7 +64,6 @@ class DevModeIT {
       assertTrue(out.contains("dev mode is serving on http://127.0.0.1:" + port), out);
       assertTrue(connects(InetAddress.getLoopbackAddress(), port), "dev mode answers on loopback");
       // The console is in the jar, and dev mode says where it is and which key to paste.
-      String out = Files.readString(tmp.resolve("out.txt"));
       String console = "http://127.0.0.1:" + port + "/console/";
       assertTrue(out.contains("Vendor console: " + console) && out.matches("(?s).*API key\\s+lk_live_\\w{32}.*"), out);
       HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(console)).build(),
