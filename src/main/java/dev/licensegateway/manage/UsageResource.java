@@ -51,7 +51,7 @@ final class UsageResource extends ManageResource {
         Integer limit = product.getInteger("daily_validation_limit");
         rows.add(new JsonObject().put("product_id", product.getString("id")).put("name", product.getString("name"))
             .put("status", product.getString("status")).put("daily_validation_limit", limit));
-        // Only a product with a limit has its validations counted (SPEC 3): null says "not counted".
+        // Only a product with a limit has its validations counted (docs/rate-limits.md): null says "not counted".
         counted.add(limit == null ? Future.succeededFuture(null)
             : quota.counted(UUID.fromString(product.getString("id")), day));
       }
