@@ -17,11 +17,13 @@ import java.util.stream.Stream;
 final class Chromium {
 
   private static final List<String> CANDIDATES = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser",
-      "/usr/lib/chromium/chromium", "/usr/bin/google-chrome");
+      "/usr/lib/chromium/chromium", "/usr/bin/google-chrome",
+      "/Applications/Chromium.app/Contents/MacOS/Chromium",
+      "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome");
 
   private Chromium() {}
 
-  /** LGW_CHROMIUM if set, else the usual Debian and Ubuntu places. */
+  /** LGW_CHROMIUM if set, else the usual Debian, Ubuntu and macOS places. */
   static Path executable() {
     String configured = System.getenv("LGW_CHROMIUM");
     Stream<String> paths = configured == null || configured.isBlank() ? CANDIDATES.stream() : Stream.of(configured);
