@@ -159,7 +159,10 @@ class SigtermDrainIT {
           + "%d ms%n", sent.get(), ok.get(), failed.get(), retried.get(), afterSigterm.get(), keptAliveAfterSigterm.get(),
           readyFalseAfterMs, exitMs);
       assertTrue(readyFalseAfterMs >= 0, "readiness never answered 503 before the listener closed");
-      assertTrue(readyFalseAfterMs < 500, "readiness went 503 only after " + readyFalseAfterMs + " ms");
+      // Soon enough that the balancer, a lag later, still finds the listener open; not a latency
+      // bound (on a busy shared machine the SIGTERM hook alone may take half a second to run).
+      assertTrue(readyFalseAfterMs < DRAIN_DELAY_MS - BALANCER_LAG_MS, "readiness went 503 only after "
+          + readyFalseAfterMs + " ms");
       assertEquals(0, failed.get(), "failed requests (last status " + lastFailure.get() + ")");
       assertTrue(afterSigterm.get() > 0, "no request was answered during the drain: the test showed nothing");
       assertEquals(0, keptAliveAfterSigterm.get(), "answers during the drain must say Connection: close");
