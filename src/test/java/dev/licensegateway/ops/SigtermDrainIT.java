@@ -61,6 +61,10 @@ class SigtermDrainIT {
         "LGW_DRAIN_DELAY_MS", Long.toString(DRAIN_DELAY_MS),
         "LGW_SHUTDOWN_GRACE_MS", Long.toString(GRACE_MS),
         "LGW_RL_LICENSE_CAPACITY", "1000000", "LGW_RL_IP_CAPACITY", "1000000"));
+    // The drain is under test, not dependency deadlines: on a busy shared machine a Postgres call
+    // took over the default 2 s and its request answered 503 (1717).
+    builder.environment().put("LGW_PG_TIMEOUT_MS", "15000");
+    builder.environment().put("LGW_REDIS_TIMEOUT_MS", "15000");
     Process gateway = builder.start();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     try {
