@@ -71,8 +71,9 @@ class CommandLineIT {
     Map<String, String> deadRedis = runEnv(keys);
     int closedPort = EmbeddedServers.freePort();
     deadRedis.put("LGW_REDIS_URI", "redis://:S3cretRedisPass@127.0.0.1:" + closedPort);
-    // Long enough for the live Postgres (migrations, pool) on a busy machine: only Redis may be missing.
-    deadRedis.put("LGW_STARTUP_TIMEOUT_S", "15");
+    // The budget covers the migrations and the Postgres check too, which a busy shared machine
+    // can stretch past several seconds; Redis never comes, so the run always takes all of it.
+    deadRedis.put("LGW_STARTUP_TIMEOUT_S", "20");
     Result noRedis = jar(deadRedis, "run");
     assertEquals(1, noRedis.exit());
     assertTrue(noRedis.output().contains("gave up waiting for Redis at redis://:***@127.0.0.1:" + closedPort),

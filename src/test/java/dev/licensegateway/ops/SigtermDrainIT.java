@@ -61,6 +61,10 @@ class SigtermDrainIT {
         "LGW_DRAIN_DELAY_MS", Long.toString(DRAIN_DELAY_MS),
         "LGW_SHUTDOWN_GRACE_MS", Long.toString(GRACE_MS),
         "LGW_RL_LICENSE_CAPACITY", "1000000", "LGW_RL_IP_CAPACITY", "1000000"));
+    // The drain is under test, not dependency deadlines: on a busy shared machine a Postgres call
+    // took over the default 2 s and its request answered 503 (1717).
+    builder.environment().put("LGW_PG_TIMEOUT_MS", "15000");
+    builder.environment().put("LGW_REDIS_TIMEOUT_MS", "15000");
     Process gateway = builder.start();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     try {
@@ -159,7 +163,10 @@ class SigtermDrainIT {
           + "%d ms%n", sent.get(), ok.get(), failed.get(), retried.get(), afterSigterm.get(), keptAliveAfterSigterm.get(),
           readyFalseAfterMs, exitMs);
       assertTrue(readyFalseAfterMs >= 0, "readiness never answered 503 before the listener closed");
-      assertTrue(readyFalseAfterMs < 500, "readiness went 503 only after " + readyFalseAfterMs + " ms");
+      // Soon enough that the balancer, a lag later, still finds the listener open; not a latency
+      // bound (on a busy shared machine the SIGTERM hook alone may take half a second to run).
+      assertTrue(readyFalseAfterMs < DRAIN_DELAY_MS - BALANCER_LAG_MS, "readiness went 503 only after "
+          + readyFalseAfterMs + " ms");
       assertEquals(0, failed.get(), "failed requests (last status " + lastFailure.get() + ")");
       assertTrue(afterSigterm.get() > 0, "no request was answered during the drain: the test showed nothing");
       assertEquals(0, keptAliveAfterSigterm.get(), "answers during the drain must say Connection: close");
