@@ -12,6 +12,9 @@ import dev.licensegateway.http.Reply;
 import dev.licensegateway.http.Routes;
 import dev.licensegateway.http.Wire;
 import dev.licensegateway.infra.Secrets;
+import dev.licensegateway.webhook.UrlGuard;
+import dev.licensegateway.webhook.WebhookSecrets;
+import dev.licensegateway.webhook.WebhookStore;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -53,12 +56,14 @@ public final class ManageApi implements Routes, Wire<ManageApi.Request, ManageAp
   private final RateLimit.Limit apiKeyLimit;
   private final List<ManageResource> resources;
 
-  public ManageApi(ApiKeyAuth auth, Pipeline pipeline, RateLimit.Limit apiKeyLimit, ManageStore store) {
+  public ManageApi(ApiKeyAuth auth, Pipeline pipeline, RateLimit.Limit apiKeyLimit, ManageStore store,
+      WebhookStore webhooks, WebhookSecrets secrets, UrlGuard urls) {
     this.auth = auth;
     this.pipeline = pipeline;
     this.apiKeyLimit = apiKeyLimit;
     this.resources = List.of(new AccountResource(store), new ProductResource(store), new PolicyResource(store),
-        new LicenseResource(store), new MachineResource(store), new RuleResource(store), new KeyResource(store));
+        new LicenseResource(store), new MachineResource(store), new RuleResource(store), new KeyResource(store),
+        new WebhookResource(store, webhooks, secrets, urls));
   }
 
   @Override
