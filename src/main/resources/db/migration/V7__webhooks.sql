@@ -20,9 +20,9 @@ CREATE TABLE webhook_endpoints (
     -- After a rotation the previous secret signs too, until previous_secret_until.
     previous_secret_box   bytea,
     previous_secret_until timestamptz,
-    -- Set by the first failed attempt after a success; an endpoint failing for the whole
-    -- retry window is disabled.
-    failing_since         timestamptz,
+    -- The last successful delivery: an endpoint with none during a delivery's whole retry
+    -- window (the delivery gave up) is disabled.
+    last_success_at       timestamptz,
     disabled_reason       text,
     created_at            timestamptz NOT NULL DEFAULT now(),
     updated_at            timestamptz NOT NULL DEFAULT now()
@@ -310,9 +310,10 @@ UPDATE api_keys SET scopes = scopes || ARRAY['webhooks:read', 'webhooks:write']
    AND NOT scopes @> ARRAY['webhooks:read'];
 
 -- A failed attempt by the holder of the delivery's lease (token): the next attempt after
--- p_delay_ms, or 'failed' once that would fall past the retry window; an endpoint whose every
--- attempt has failed for the whole window is disabled, and webhook.disabled recorded. Returns
--- the delivery's state, or null when the lease was lost (another attempt owns it now).
+-- p_delay_ms, or 'failed' once that would fall past the retry window. When a delivery gives up
+-- and nothing was delivered to its endpoint during its whole window, the endpoint has been
+-- failing for that long: it is disabled, and webhook.disabled recorded. Returns the
+-- delivery's state, or null when the lease was lost (another attempt owns it now).
 CREATE FUNCTION lgw_webhook_attempt_failed(p_delivery uuid, p_token uuid, p_status integer, p_error text,
     p_delay_ms bigint, p_window_ms bigint) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -330,11 +331,12 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
-    UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, now())
-     WHERE id = d.endpoint_id RETURNING * INTO e;
-    IF e.status = 'enabled' AND e.failing_since <= now() - window_len THEN
+    SELECT * INTO e FROM webhook_endpoints WHERE id = d.endpoint_id FOR UPDATE;
+    IF d.state = 'failed' AND e.status = 'enabled'
+       AND (e.last_success_at IS NULL OR e.last_success_at < d.window_start) THEN
         UPDATE webhook_endpoints SET status = 'disabled', updated_at = now(),
-               disabled_reason = 'every delivery failed since ' || lgw_ts(e.failing_since)
+               disabled_reason = 'no delivery succeeded from ' || lgw_ts(d.window_start)
+                                 || ' until a delivery gave up at ' || lgw_ts(now())
          WHERE id = e.id RETURNING * INTO e;
         PERFORM lgw_webhook_emit(e.account_id, e.environment, 'webhook.disabled', NULL, lgw_webhook_doc(e));
     END IF;

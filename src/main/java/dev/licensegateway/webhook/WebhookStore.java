@@ -63,12 +63,11 @@ public final class WebhookStore {
         """, Tuple.of(accountId, environment, after, limit + 1), limit, WebhookStore::endpointDoc);
   }
 
-  /** Changes what is given (null: unchanged); enabling again clears the failure record. */
+  /** Changes what is given (null: unchanged). */
   public Future<JsonObject> update(UUID id, String url, boolean eventsGiven, List<String> events, String status) {
     return doc("""
         UPDATE webhook_endpoints SET url = COALESCE($2, url),
                events = CASE WHEN $3 THEN $4 ELSE events END,
-               failing_since = CASE WHEN $5 = 'enabled' AND status = 'disabled' THEN NULL ELSE failing_since END,
                disabled_reason = CASE WHEN $5 IS NOT NULL THEN NULL ELSE disabled_reason END,
                status = COALESCE($5, status), updated_at = now()
          WHERE id = $1 RETURNING lgw_webhook_doc(webhook_endpoints)
@@ -168,8 +167,7 @@ public final class WebhookStore {
           UPDATE webhook_deliveries SET state = 'delivered', last_status = $3, last_error = NULL, delivered_at = now(),
                  lease_token = NULL, lease_until = NULL
            WHERE id = $1 AND lease_token = $2 RETURNING endpoint_id)
-        UPDATE webhook_endpoints e SET failing_since = NULL FROM d
-         WHERE e.id = d.endpoint_id AND e.failing_since IS NOT NULL
+        UPDATE webhook_endpoints e SET last_success_at = now() FROM d WHERE e.id = d.endpoint_id
         RETURNING 1
         """, Tuple.of(id, token, status)).map(rows -> true);
   }
