@@ -7,7 +7,10 @@ NO_CONTROLS = "^[^\\u0000-\\u001F\\u007F]*$"
 HEX64 = "^[0-9a-fA-F]{64}$"
 LICENSE_KEY = "^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$"
 SCOPES = ["products:read", "products:write", "licenses:read", "licenses:write",
-          "machines:write", "rules:write", "keys:write", "licenses:validate"]
+          "machines:write", "rules:write", "keys:write", "licenses:validate", "webhooks:read", "webhooks:write"]
+EVENT_TYPES = ["license.created", "license.updated", "license.suspended", "license.reinstated", "license.revoked",
+               "license.deleted", "license.expired", "machine.activated", "machine.deactivated", "machine.released",
+               "policy.updated", "product.updated", "account.credits_low", "webhook.disabled"]
 
 
 def ref(kind, name):
@@ -209,6 +212,56 @@ schemas["ApiKeyCreated"] = {
 schemas["DeletedCount"] = obj({"deleted": {"type": "integer", "minimum": 0, "description": "Rows removed."}},
                               ["deleted"], "How many items a deletion removed.")
 
+schemas["WebhookEventType"] = {"type": "string", "enum": EVENT_TYPES, "description": "A webhook event type."}
+schemas["Webhook"] = obj({
+    "id": schema("Id"),
+    "url": {"type": "string", "format": "uri", "description": "Where events are posted. By default `https` to a public address only."},
+    "events": {"type": "array", "items": schema("WebhookEventType"),
+               "description": "The subscribed types; every type when created without `events`."},
+    "status": {"type": "string", "enum": ["enabled", "disabled"]},
+    "environment": schema("Environment"),
+    "disabled_reason": {"type": ["string", "null"], "description": "Why the gateway disabled it (a delivery gave up with nothing delivered during its retry window); `null` otherwise."},
+    "created_at": TS,
+    "updated_at": TS,
+}, ["id", "url", "events", "status", "environment", "disabled_reason", "created_at", "updated_at"],
+    "A webhook endpoint (`lgw_webhook_doc`).")
+schemas["WebhookWithSecret"] = {
+    "description": "A webhook with its signing secret: shown at creation and rotation only.",
+    "allOf": [schema("Webhook"), obj({
+        "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/]{43}=$",
+                   "description": "`whsec_` + base64 of 32 random bytes. HMAC-SHA256 is keyed by the decoded bytes."},
+    }, ["secret"])]}
+schemas["WebhookCreate"] = obj({
+    "url": {"type": "string", "maxLength": 2048, "description": "`https` URL whose host resolves to public addresses only (any `http`/address with `LGW_WEBHOOK_ALLOW_PRIVATE=true`)."},
+    "events": {"type": ["array", "null"], "minItems": 1, "maxItems": 64, "items": schema("WebhookEventType"),
+               "description": "Absent or null: every event type."},
+}, ["url"], "Body of `POST /api/v1/manage/webhooks`.")
+schemas["WebhookUpdate"] = obj({
+    "url": {"type": "string", "maxLength": 2048, "description": "Checked as at creation."},
+    "events": {"type": ["array", "null"], "minItems": 1, "maxItems": 64, "items": schema("WebhookEventType"),
+               "description": "null: every event type."},
+    "status": {"type": "string", "enum": ["enabled", "disabled"], "description": "A disabled webhook is sent nothing; its pending deliveries wait."},
+}, description="Body of `PATCH /api/v1/manage/webhooks/{id}`: only the fields given change.")
+schemas["WebhookDelivery"] = obj({
+    "id": schema("Id"),
+    "webhook_id": schema("Id"),
+    "event_id": {"type": "string", "description": "The event's `evt_…` id, sent as `webhook-id` on every attempt."},
+    "type": schema("WebhookEventType"),
+    "state": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+    "attempts": {"type": "integer", "minimum": 0},
+    "last_status_code": {"type": ["integer", "null"], "description": "HTTP status of the last attempt; null when it got none (timeout, refused, connection error)."},
+    "last_error": {"type": ["string", "null"]},
+    "last_attempt_at": nullable_ts("`null` before the first attempt."),
+    "next_attempt_at": nullable_ts("When it is attempted next; `null` unless pending."),
+    "delivered_at": nullable_ts("`null` until delivered."),
+    "created_at": TS,
+}, ["id", "webhook_id", "event_id", "type", "state", "attempts", "last_status_code", "last_error", "last_attempt_at",
+    "next_attempt_at", "delivered_at", "created_at"], "One event's delivery to one webhook (`lgw_webhook_delivery_doc`).")
+schemas["WebhookPage"] = page("Webhook", "A page of webhooks, newest first.")
+schemas["WebhookDeliveryPage"] = page("WebhookDelivery", "A page of deliveries, newest first.")
+schemas["WebhookDeleted"] = obj({"id": schema("Id"), "deleted": {"const": True}}, ["id", "deleted"],
+                                "The webhook and its deliveries are deleted.")
+
 schemas["ProductPage"] = page("Product", "A page of products, newest first.")
 schemas["PolicyPage"] = page("Policy", "A page of policies, newest first.")
 schemas["LicensePage"] = page("License", "A page of licenses, newest first.")
@@ -398,7 +451,8 @@ def native_error_subset(codes):
 
 schemas["JsonWebKey"] = obj({
     "kid": {"type": "string"},
-    "alg": {"type": "string", "enum": ["RSA-SHA256", "Ed25519"]},
+    "alg": {"type": "string", "enum": ["RS256", "EdDSA"],
+            "description": "JOSE names (RFC 7518, RFC 8037): `RS256` on an RSA key signs what an answer's envelope calls `RSA-SHA256`, `EdDSA` on an OKP Ed25519 key what it calls `Ed25519`."},
     "use": {"const": "sig"},
     "kty": {"type": "string", "enum": ["RSA", "OKP"]},
     "n": {"type": "string", "description": "RSA modulus, base64url without padding."},
@@ -440,9 +494,13 @@ parameters = {
                               "schema": {"type": "string", "enum": ["active", "inactive", "suspended", "revoked"]}},
 }
 for name, noun in [("ProductId", "product"), ("PolicyId", "policy"), ("LicenseId", "license"), ("RuleId", "rule"),
-                   ("ApiKeyId", "API key")]:
+                   ("ApiKeyId", "API key"), ("WebhookId", "webhook")]:
     parameters[name] = {"name": "id", "in": "path", "required": True, "description": f"The {noun}'s id.",
                         "schema": {"type": "string"}}
+parameters["DeliveryId"] = {"name": "delivery_id", "in": "path", "required": True, "description": "The delivery's id.",
+                            "schema": {"type": "string"}}
+parameters["delivery_state_filter"] = {"name": "state", "in": "query", "description": "Only deliveries in this state.",
+                                       "schema": {"type": "string", "enum": ["pending", "delivered", "failed"]}}
 parameters["MachineId"] = {"name": "machine_id", "in": "path", "required": True,
                            "description": "The machine's `machine_id` (64 hex characters; case-insensitive).",
                            "schema": {"type": "string", "pattern": HEX64}}
@@ -451,7 +509,8 @@ parameters["LicenseIp"] = {"name": "ip", "in": "path", "required": True,
                            "schema": {"type": "string"}}
 
 responses = {
-    "ManageBadRequest": json_response("`bad_request`: invalid or missing parameters (every bad field in `details`), a body that is not JSON or not `application/json`, or a body over the size limit.", schema("ManageError")),
+    "ManageBadRequest": json_response("`bad_request`: invalid or missing parameters (every bad field in `details`), a query string or path whose percent-encoding does not decode, a body that is not JSON, or a body over the size limit.", schema("ManageError")),
+    "ManageUnsupportedMediaType": json_response("`unsupported_media_type`: the body is not declared `application/json` (parameters such as `charset` allowed).", schema("ManageError")),
     "ManageUnauthorized": json_response("`invalid_api_key`: missing, malformed, unknown or revoked key.", schema("ManageError")),
     "ManageNoCredits": json_response("`no_credits`: the account has a credit balance of 0.", schema("ManageError")),
     "ManageForbidden": json_response("`forbidden`: the key lacks the scope, or the target belongs to another account.", schema("ManageError")),
@@ -561,6 +620,8 @@ def manage(method, path, op_id, summary, scope, responses_, description="", para
         operation["parameters"] = params
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema(body)}}}
+        # A body not declared application/json answers 415 (Exchange.requireJson).
+        responses_ = dict(sorted({**responses_, "415": ref("responses", "ManageUnsupportedMediaType")}.items()))
     operation["responses"] = responses_
     op("/api/v1/manage" + path, method, operation)
 
@@ -655,6 +716,37 @@ manage("get", "/keys", "listApiKeys", "List API keys", "keys:write",
 manage("delete", "/keys/{id}", "revokeApiKey", "Revoke an API key", "keys:write",
        {**ok("The revoked key: it fails on every instance from now on.", "ApiKey"), **errs("400", "401", "403", "404", "429", "500")},
        params=[P("ApiKeyId")])
+
+WEBHOOK_NOTE = ("Events are signed per Standard Webhooks: headers `webhook-id` (the event id, stable across retries), "
+                "`webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature: v1,<base64 HMAC-SHA256(secret bytes, "
+                "\"{id}.{timestamp}.{body}\")>` (two, space-separated, for 24 h after a rotation). Body: "
+                "`{\"id\": \"evt_…\", \"type\", \"created_at\", \"environment\", \"data\": <the object as this API shows it>}`.")
+manage("post", "/webhooks", "createWebhook", "Create a webhook", "webhooks:write",
+       {**ok("The webhook, with its signing secret shown this once.", "WebhookWithSecret", "201"),
+        **errs("400", "401", "403", "429", "500")}, body="WebhookCreate",
+       description="400 on `url` when it is not https or leads to a loopback, private, link-local or reserved address. " + WEBHOOK_NOTE)
+manage("get", "/webhooks", "listWebhooks", "List webhooks", "webhooks:read",
+       {**ok("A page of webhooks.", "WebhookPage"), **errs("400", "401", "403", "429", "500")}, params=LIST)
+manage("get", "/webhooks/{id}", "getWebhook", "Get a webhook", "webhooks:read",
+       {**ok("The webhook (without its secret).", "Webhook"), **errs("400", "401", "403", "404", "429", "500")},
+       params=[P("WebhookId")])
+manage("patch", "/webhooks/{id}", "updateWebhook", "Update a webhook", "webhooks:write",
+       {**ok("The updated webhook.", "Webhook"), **errs("400", "401", "403", "404", "429", "500")},
+       params=[P("WebhookId")], body="WebhookUpdate")
+manage("delete", "/webhooks/{id}", "deleteWebhook", "Delete a webhook", "webhooks:write",
+       {**ok("The webhook and its deliveries are deleted.", "WebhookDeleted"), **errs("400", "401", "403", "404", "429", "500")},
+       params=[P("WebhookId")])
+manage("post", "/webhooks/{id}/rotate-secret", "rotateWebhookSecret", "Rotate a webhook's signing secret", "webhooks:write",
+       {**ok("The webhook with its new secret, shown this once; the previous secret keeps signing for 24 hours.",
+             "WebhookWithSecret"), **errs("400", "401", "403", "404", "429", "500")}, params=[P("WebhookId")])
+manage("get", "/webhooks/{id}/deliveries", "listWebhookDeliveries", "List a webhook's deliveries", "webhooks:read",
+       {**ok("A page of deliveries.", "WebhookDeliveryPage"), **errs("400", "401", "403", "404", "429", "500")},
+       params=[P("WebhookId"), P("delivery_state_filter")] + LIST)
+manage("post", "/webhooks/{id}/deliveries/{delivery_id}/retry", "retryWebhookDelivery", "Deliver an event again",
+       "webhooks:write",
+       {**ok("The delivery, pending and due now, with a fresh retry window.", "WebhookDelivery", "202"),
+        **errs("400", "401", "403", "404", "429", "500")}, params=[P("WebhookId"), P("DeliveryId")],
+       description="400 while the webhook is disabled.")
 
 # -- ops
 op("/health/live", "get", {
