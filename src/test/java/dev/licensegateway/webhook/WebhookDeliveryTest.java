@@ -201,4 +201,48 @@ class WebhookDeliveryTest {
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     assertTrue(delivered >= 1, "delivered counter: " + delivered);
   }
+
+  @Test
+  void webhooksAreIsolatedByAccountEnvironmentAndScope() {
+    JsonObject hook = webhook(receiver.url());
+    String path = "/webhooks/" + hook.getString("id");
+    assertEquals(1, api.get("/webhooks").bodyAsJsonObject().getJsonArray("data").size());
+
+    ManageClient other = new ManageClient(vertx, gateway.port(), ManageClient.newAccount(null).apiKey());
+    assertEquals(403, other.get(path).statusCode(), "another account's webhook");
+    assertEquals(403, other.delete(path).statusCode());
+    assertEquals(403, other.get(path + "/deliveries").statusCode());
+    assertEquals(0, other.get("/webhooks").bodyAsJsonObject().getJsonArray("data").size());
+
+    String testKey = api.create("/keys", new JsonObject().put("name", "t").put("environment", "test")
+        .put("scopes", new JsonArray().add("webhooks:read").add("webhooks:write"))).getString("key");
+    ManageClient testEnv = api.withKey(testKey);
+    assertEquals(404, testEnv.get(path).statusCode(), "the other environment's webhook");
+    assertEquals(0, testEnv.get("/webhooks").bodyAsJsonObject().getJsonArray("data").size());
+
+    String readOnly = api.create("/keys", new JsonObject().put("name", "r")
+        .put("scopes", new JsonArray().add("webhooks:read"))).getString("key");
+    assertEquals(200, api.withKey(readOnly).get(path).statusCode());
+    assertEquals(403, api.withKey(readOnly).post(path + "/rotate-secret", null).statusCode());
+    assertEquals(403, api.withKey(readOnly).post("/webhooks", new JsonObject().put("url", receiver.url())).statusCode());
+    String noWebhooks = api.create("/keys", new JsonObject().put("name", "n")
+        .put("scopes", new JsonArray().add("licenses:read"))).getString("key");
+    assertEquals(403, api.withKey(noWebhooks).get("/webhooks").statusCode());
+
+    // Bad input: every bad field reported, as 400.
+    var bad = api.post("/webhooks", new JsonObject().put("events", new JsonArray().add("license.exploded")));
+    assertEquals(400, bad.statusCode());
+    assertEquals(2, bad.bodyAsJsonObject().getJsonArray("details").size(), bad.bodyAsString());
+    assertEquals(400, api.post("/webhooks", new JsonObject().put("url", receiver.url())
+        .put("events", new JsonArray())).statusCode());
+    assertEquals(400, api.patch(path, new JsonObject().put("status", "paused")).statusCode());
+    assertEquals(400, api.patch(path, new JsonObject().put("url", (String) null)).statusCode());
+
+    assertEquals(List.of("license.revoked"), api.patch(path, new JsonObject()
+        .put("events", new JsonArray().add("license.revoked")).put("status", "disabled")).bodyAsJsonObject()
+        .getJsonArray("events").getList());
+    assertEquals(new JsonObject().put("id", hook.getString("id")).put("deleted", true),
+        api.delete(path).bodyAsJsonObject());
+    assertEquals(404, api.get(path).statusCode());
+  }
 }
