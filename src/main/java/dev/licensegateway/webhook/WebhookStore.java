@@ -169,7 +169,7 @@ public final class WebhookStore {
            WHERE id = $1 AND lease_token = $2 RETURNING endpoint_id)
         UPDATE webhook_endpoints e SET last_success_at = now() FROM d WHERE e.id = d.endpoint_id
         RETURNING 1
-        """, Tuple.of(id, token, status)).map(rows -> true);
+        """, Tuple.of(id, token, status)).map(rows -> rows.size() > 0);
   }
 
   /** A failed attempt: see lgw_webhook_attempt_failed. The delivery's state, or null when the lease was lost. */

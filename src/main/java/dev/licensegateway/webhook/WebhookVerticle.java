@@ -142,7 +142,7 @@ public final class WebhookVerticle extends VerticleBase {
         .compose(target -> send(target, d))
         .transform(ar -> {
           if (ar.succeeded() && ar.result() >= 200 && ar.result() < 300) {
-            return store.delivered(d.id(), token, ar.result()).map(recorded -> "delivered");
+            return store.delivered(d.id(), token, ar.result()).map(recorded -> recorded ? "delivered" : "lost");
           }
           Integer status = ar.succeeded() ? ar.result() : null;
           String error = ar.succeeded() ? "the endpoint answered HTTP " + status : describe(ar.cause());
