@@ -118,6 +118,9 @@ final class WebhookResource extends ManageResource {
         return Future.failedFuture(Problem.notFound("delivery"));
       }
       return webhooks.endpoint(id).compose(endpoint -> {
+        if (endpoint == null) {
+          return Future.failedFuture(Problem.notFound("webhook"));
+        }
         if (!"enabled".equals(endpoint.getString("status"))) {
           return Future.failedFuture(Problem.badRequest("the webhook is disabled: enable it first"));
         }
