@@ -7,7 +7,10 @@ NO_CONTROLS = "^[^\\u0000-\\u001F\\u007F]*$"
 HEX64 = "^[0-9a-fA-F]{64}$"
 LICENSE_KEY = "^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$"
 SCOPES = ["products:read", "products:write", "licenses:read", "licenses:write",
-          "machines:write", "rules:write", "keys:write", "licenses:validate"]
+          "machines:write", "rules:write", "keys:write", "licenses:validate", "webhooks:read", "webhooks:write"]
+EVENT_TYPES = ["license.created", "license.updated", "license.suspended", "license.reinstated", "license.revoked",
+               "license.deleted", "license.expired", "machine.activated", "machine.deactivated", "machine.released",
+               "policy.updated", "product.updated", "account.credits_low", "webhook.disabled"]
 
 
 def ref(kind, name):
@@ -231,6 +234,56 @@ schemas["ApiKeyCreated"] = {
 
 schemas["DeletedCount"] = obj({"deleted": {"type": "integer", "minimum": 0, "description": "Rows removed."}},
                               ["deleted"], "How many items a deletion removed.")
+
+schemas["WebhookEventType"] = {"type": "string", "enum": EVENT_TYPES, "description": "A webhook event type."}
+schemas["Webhook"] = obj({
+    "id": schema("Id"),
+    "url": {"type": "string", "format": "uri", "description": "Where events are posted. By default `https` to a public address only."},
+    "events": {"type": "array", "items": schema("WebhookEventType"),
+               "description": "The subscribed types; every type when created without `events`."},
+    "status": {"type": "string", "enum": ["enabled", "disabled"]},
+    "environment": schema("Environment"),
+    "disabled_reason": {"type": ["string", "null"], "description": "Why the gateway disabled it (a delivery gave up with nothing delivered during its retry window); `null` otherwise."},
+    "created_at": TS,
+    "updated_at": TS,
+}, ["id", "url", "events", "status", "environment", "disabled_reason", "created_at", "updated_at"],
+    "A webhook endpoint (`lgw_webhook_doc`).")
+schemas["WebhookWithSecret"] = {
+    "description": "A webhook with its signing secret: shown at creation and rotation only.",
+    "allOf": [schema("Webhook"), obj({
+        "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/]{43}=$",
+                   "description": "`whsec_` + base64 of 32 random bytes. HMAC-SHA256 is keyed by the decoded bytes."},
+    }, ["secret"])]}
+schemas["WebhookCreate"] = obj({
+    "url": {"type": "string", "maxLength": 2048, "description": "`https` URL whose host resolves to public addresses only (any `http`/address with `LGW_WEBHOOK_ALLOW_PRIVATE=true`)."},
+    "events": {"type": ["array", "null"], "minItems": 1, "maxItems": 64, "items": schema("WebhookEventType"),
+               "description": "Absent or null: every event type."},
+}, ["url"], "Body of `POST /api/v1/manage/webhooks`.")
+schemas["WebhookUpdate"] = obj({
+    "url": {"type": "string", "maxLength": 2048, "description": "Checked as at creation."},
+    "events": {"type": ["array", "null"], "minItems": 1, "maxItems": 64, "items": schema("WebhookEventType"),
+               "description": "null: every event type."},
+    "status": {"type": "string", "enum": ["enabled", "disabled"], "description": "A disabled webhook is sent nothing; its pending deliveries wait."},
+}, description="Body of `PATCH /api/v1/manage/webhooks/{id}`: only the fields given change.")
+schemas["WebhookDelivery"] = obj({
+    "id": schema("Id"),
+    "webhook_id": schema("Id"),
+    "event_id": {"type": "string", "description": "The event's `evt_…` id, sent as `webhook-id` on every attempt."},
+    "type": schema("WebhookEventType"),
+    "state": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+    "attempts": {"type": "integer", "minimum": 0},
+    "last_status_code": {"type": ["integer", "null"], "description": "HTTP status of the last attempt; null when it got none (timeout, refused, connection error)."},
+    "last_error": {"type": ["string", "null"]},
+    "last_attempt_at": nullable_ts("`null` before the first attempt."),
+    "next_attempt_at": nullable_ts("When it is attempted next; `null` unless pending."),
+    "delivered_at": nullable_ts("`null` until delivered."),
+    "created_at": TS,
+}, ["id", "webhook_id", "event_id", "type", "state", "attempts", "last_status_code", "last_error", "last_attempt_at",
+    "next_attempt_at", "delivered_at", "created_at"], "One event's delivery to one webhook (`lgw_webhook_delivery_doc`).")
+schemas["WebhookPage"] = page("Webhook", "A page of webhooks, newest first.")
+schemas["WebhookDeliveryPage"] = page("WebhookDelivery", "A page of deliveries, newest first.")
+schemas["WebhookDeleted"] = obj({"id": schema("Id"), "deleted": {"const": True}}, ["id", "deleted"],
+                                "The webhook and its deliveries are deleted.")
 
 schemas["ProductPage"] = page("Product", "A page of products, newest first.")
 schemas["PolicyPage"] = page("Policy", "A page of policies, newest first.")
@@ -468,9 +521,13 @@ parameters = {
                               "schema": {"type": "string", "enum": ["active", "inactive", "suspended", "revoked"]}},
 }
 for name, noun in [("ProductId", "product"), ("PolicyId", "policy"), ("LicenseId", "license"), ("RuleId", "rule"),
-                   ("ApiKeyId", "API key")]:
+                   ("ApiKeyId", "API key"), ("WebhookId", "webhook")]:
     parameters[name] = {"name": "id", "in": "path", "required": True, "description": f"The {noun}'s id.",
                         "schema": {"type": "string"}}
+parameters["DeliveryId"] = {"name": "delivery_id", "in": "path", "required": True, "description": "The delivery's id.",
+                            "schema": {"type": "string"}}
+parameters["delivery_state_filter"] = {"name": "state", "in": "query", "description": "Only deliveries in this state.",
+                                       "schema": {"type": "string", "enum": ["pending", "delivered", "failed"]}}
 parameters["MachineId"] = {"name": "machine_id", "in": "path", "required": True,
                            "description": "The machine's `machine_id` (64 hex characters; case-insensitive).",
                            "schema": {"type": "string", "pattern": HEX64}}
@@ -695,6 +752,37 @@ manage("get", "/usage", "getUsage", "The account's counts and today's validation
        {**ok("Counts in the key's environment and the UTC day's validations per product.", "Usage"),
         **errs("400", "401", "403", "429", "500")},
        description="503 `unavailable` when Redis (where validations are counted) or Postgres cannot answer.")
+
+WEBHOOK_NOTE = ("Events are signed per Standard Webhooks: headers `webhook-id` (the event id, stable across retries), "
+                "`webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature: v1,<base64 HMAC-SHA256(secret bytes, "
+                "\"{id}.{timestamp}.{body}\")>` (two, space-separated, for 24 h after a rotation). Body: "
+                "`{\"id\": \"evt_…\", \"type\", \"created_at\", \"environment\", \"data\": <the object as this API shows it>}`.")
+manage("post", "/webhooks", "createWebhook", "Create a webhook", "webhooks:write",
+       {**ok("The webhook, with its signing secret shown this once.", "WebhookWithSecret", "201"),
+        **errs("400", "401", "403", "429", "500")}, body="WebhookCreate",
+       description="400 on `url` when it is not https or leads to a loopback, private, link-local or reserved address. " + WEBHOOK_NOTE)
+manage("get", "/webhooks", "listWebhooks", "List webhooks", "webhooks:read",
+       {**ok("A page of webhooks.", "WebhookPage"), **errs("400", "401", "403", "429", "500")}, params=LIST)
+manage("get", "/webhooks/{id}", "getWebhook", "Get a webhook", "webhooks:read",
+       {**ok("The webhook (without its secret).", "Webhook"), **errs("400", "401", "403", "404", "429", "500")},
+       params=[P("WebhookId")])
+manage("patch", "/webhooks/{id}", "updateWebhook", "Update a webhook", "webhooks:write",
+       {**ok("The updated webhook.", "Webhook"), **errs("400", "401", "403", "404", "429", "500")},
+       params=[P("WebhookId")], body="WebhookUpdate")
+manage("delete", "/webhooks/{id}", "deleteWebhook", "Delete a webhook", "webhooks:write",
+       {**ok("The webhook and its deliveries are deleted.", "WebhookDeleted"), **errs("400", "401", "403", "404", "429", "500")},
+       params=[P("WebhookId")])
+manage("post", "/webhooks/{id}/rotate-secret", "rotateWebhookSecret", "Rotate a webhook's signing secret", "webhooks:write",
+       {**ok("The webhook with its new secret, shown this once; the previous secret keeps signing for 24 hours.",
+             "WebhookWithSecret"), **errs("400", "401", "403", "404", "429", "500")}, params=[P("WebhookId")])
+manage("get", "/webhooks/{id}/deliveries", "listWebhookDeliveries", "List a webhook's deliveries", "webhooks:read",
+       {**ok("A page of deliveries.", "WebhookDeliveryPage"), **errs("400", "401", "403", "404", "429", "500")},
+       params=[P("WebhookId"), P("delivery_state_filter")] + LIST)
+manage("post", "/webhooks/{id}/deliveries/{delivery_id}/retry", "retryWebhookDelivery", "Deliver an event again",
+       "webhooks:write",
+       {**ok("The delivery, pending and due now, with a fresh retry window.", "WebhookDelivery", "202"),
+        **errs("400", "401", "403", "404", "429", "500")}, params=[P("WebhookId"), P("DeliveryId")],
+       description="400 while the webhook is disabled.")
 
 # -- ops
 op("/health/live", "get", {

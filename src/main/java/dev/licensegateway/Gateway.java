@@ -30,6 +30,10 @@ import dev.licensegateway.store.ProductStore;
 import dev.licensegateway.store.Invalidations;
 import dev.licensegateway.store.SessionStore;
 import dev.licensegateway.store.SnapshotCache;
+import dev.licensegateway.webhook.UrlGuard;
+import dev.licensegateway.webhook.WebhookSecrets;
+import dev.licensegateway.webhook.WebhookStore;
+import dev.licensegateway.webhook.WebhookVerticle;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -80,6 +84,7 @@ public final class Gateway {
   private final GatewayVerticle.Services services;
   private final Invalidations invalidations;
   private String deploymentId;
+  private String webhookDeploymentId;
 
   private Gateway(Vertx vertx, Pool pool, Redis redis, Health health, GatewayConfig config, GatewayMetrics metrics,
       GatewayVerticle.Services services, Invalidations invalidations) {
@@ -134,7 +139,9 @@ public final class Gateway {
         // Every statement is a key or id lookup whose best plan does not depend on the
         // values. Postgres would otherwise re-plan the license context query (eight rule
         // subqueries) on every execution, which cost more than running it.
-        .addProperty("plan_cache_mode", "force_generic_plan");
+        .addProperty("plan_cache_mode", "force_generic_plan")
+        // Read by the trigger that records account.credits_low (migration V7).
+        .addProperty("lgw.webhook_credits_low", Long.toString(config.webhooks().creditsLow()));
     PoolOptions poolOptions = new PoolOptions()
         .setMaxSize(config.postgres().poolSize())
         .setMaxWaitQueueSize(8192)
@@ -168,9 +175,19 @@ public final class Gateway {
         .description("Open client connections (LGW_HTTP_MAX_CONNECTIONS caps them)").register(registry);
     FunctionCounter.builder("lgw_http_connections_refused", connections, ConnectionGuard.Census::refused)
         .description("Connections closed at once because the cap was reached").register(registry);
+    WebhookStore webhookStore = new WebhookStore(pool, pgTimeout);
+    // The signing secrets are sealed under LGW_WEBHOOK_SEAL_KEY, else the native secret.
+    WebhookSecrets webhookSecrets = new WebhookSecrets(config.webhooks().sealKey() != null
+        ? config.webhooks().sealKey() : config.nativeApi().secret());
+    Pipeline pipeline = pipeline(config, gate);
+    ApiKeyAuth apiKeys = new ApiKeyAuth(pool, pgTimeout);
+    ManageApi manage = new ManageApi(apiKeys, pipeline, config.rateLimits().apiKey(),
+        new ManageStore(pool, pgTimeout, cache), quota, clock, webhookStore, webhookSecrets,
+        new UrlGuard(vertx, config.webhooks().allowPrivate()));
+    WebhookVerticle webhooks = new WebhookVerticle(webhookStore, webhookSecrets, config.webhooks(), metrics, clock);
     GatewayVerticle.Services services = new GatewayVerticle.Services(config, keys, metrics, health, connections,
-        routes(config, keys, signer, core, gate, new ApiKeyAuth(pool, pgTimeout), new ProductStore(pool, pgTimeout),
-            sessions, new ManageStore(pool, pgTimeout, cache), quota, clock));
+        routes(config, keys, signer, core, pipeline, apiKeys, new ProductStore(pool, pgTimeout), sessions, manage,
+            clock));
     Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services, invalidations);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
 
@@ -186,6 +203,10 @@ public final class Gateway {
             : Future.<Void>succeededFuture())
         .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(services),
             new DeploymentOptions().setInstances(instances)))
+        .compose(id -> vertx.deployVerticle(webhooks).map(webhookId -> {
+          gateway.webhookDeploymentId = webhookId;
+          return id;
+        }))
         .map(id -> {
           gateway.deploymentId = id;
           LOG.info("gateway listening on port {} ({} verticles, signing with {} key {} by {})",
@@ -203,11 +224,9 @@ public final class Gateway {
 
   /** Every public route: the native dialect, the four of docs/dialects.md and the management API, on one pipeline. */
   private static List<Routes> routes(GatewayConfig config, KeyRing keys, KeyRing.ResponseSigner signer,
-      LicenseService core, RedisGate gate, ApiKeyAuth apiKeys, ProductStore products, SessionStore sessions,
-      ManageStore manage, ValidationQuota quota, Clock clock) {
+      LicenseService core, Pipeline pipeline, ApiKeyAuth apiKeys, ProductStore products, SessionStore sessions,
+      ManageApi manage, Clock clock) {
     GatewayConfig.RateLimits limits = config.rateLimits();
-    Pipeline pipeline = new Pipeline(gate, new ClientIp(config.trustedProxies()), limits.clientIp(),
-        config.http().bodyLimitBytes());
     // docs/dialects.md signs /license answers with RSA-SHA256 whatever the native algorithm.
     KeyRing.ResponseSigner rsa = keys.signer(SigningAlg.RSA_SHA256).orElseGet(() -> {
       LOG.warn("no RSA-SHA256 key: /license answers are signed with {} instead", signer.alg().wireName());
@@ -216,11 +235,16 @@ public final class Gateway {
     return List.of(
         new NativeDialect(core, pipeline, config.nativeApi().secret(), limits.licenseKey(), signer, clock,
             config.nativeApi().timestampSkewSeconds()),
-        new ManageApi(apiKeys, pipeline, limits.apiKey(), manage, quota, clock),
+        manage,
         new LicenseDialect(core, pipeline, limits.licenseKey(), rsa),
         new AuthDialect(new SessionService(core, products, sessions, clock), pipeline, clock),
         new V1Dialect(core, apiKeys, pipeline, limits.apiKey()),
         new KeyportDialect(new ProductKeys(core, products, clock), pipeline, limits.productKey()));
+  }
+
+  private static Pipeline pipeline(GatewayConfig config, RedisGate gate) {
+    return new Pipeline(gate, new ClientIp(config.trustedProxies()), config.rateLimits().clientIp(),
+        config.http().bodyLimitBytes());
   }
 
   static RedisOptions redisOptions(GatewayConfig.Redis config) {
@@ -246,7 +270,10 @@ public final class Gateway {
     long delay = config.shutdown().drainDelayMs();
     Future<Void> drained = delay > 0 ? vertx.timer(delay).mapEmpty() : Future.succeededFuture();
     return closeAfter(drained
-        .compose(v -> deploymentId == null ? Future.<Void>succeededFuture() : vertx.undeploy(deploymentId)));
+        .compose(v -> deploymentId == null ? Future.<Void>succeededFuture() : vertx.undeploy(deploymentId))
+        // Webhook attempts under way finish and record their results before the pool closes.
+        .eventually(() -> webhookDeploymentId == null ? Future.<Void>succeededFuture()
+            : vertx.undeploy(webhookDeploymentId)));
   }
 
   /**

@@ -70,7 +70,20 @@ public final class ConfigLoader {
         new GatewayConfig.Cache(
             s.integer("cache.maxLicenses", "LGW_CACHE_MAX_LICENSES"),
             s.integer("cache.ttlSeconds", "LGW_CACHE_TTL_S")),
-        new GatewayConfig.Startup(s.positive("startup.timeoutSeconds", "LGW_STARTUP_TIMEOUT_S")));
+        new GatewayConfig.Startup(s.positive("startup.timeoutSeconds", "LGW_STARTUP_TIMEOUT_S")),
+        new GatewayConfig.Webhooks(
+            Boolean.parseBoolean(s.string("webhooks.allowPrivate", "LGW_WEBHOOK_ALLOW_PRIVATE")),
+            s.positiveLong("webhooks.retryBaseMs", "LGW_WEBHOOK_RETRY_BASE_MS"),
+            s.positiveLong("webhooks.retryCapMs", "LGW_WEBHOOK_RETRY_CAP_MS"),
+            s.positiveLong("webhooks.retryWindowMs", "LGW_WEBHOOK_RETRY_WINDOW_MS"),
+            s.positiveLong("webhooks.timeoutMs", "LGW_WEBHOOK_TIMEOUT_MS"),
+            s.positiveLong("webhooks.leaseMs", "LGW_WEBHOOK_LEASE_MS"),
+            s.positiveLong("webhooks.pollMs", "LGW_WEBHOOK_POLL_MS"),
+            s.positive("webhooks.batch", "LGW_WEBHOOK_BATCH"),
+            s.positiveLong("webhooks.sweepMs", "LGW_WEBHOOK_SWEEP_MS"),
+            s.integer("webhooks.creditsLow", "LGW_WEBHOOK_CREDITS_LOW"),
+            // A secret: only from the environment.
+            envValue.apply("LGW_WEBHOOK_SEAL_KEY")));
   }
 
   private static List<String> csv(String value) {
@@ -142,6 +155,21 @@ public final class ConfigLoader {
             + " must be at least 1: " + value);
       }
       return value;
+    }
+
+    long positiveLong(String path, String envName) {
+      String v = string(path, envName);
+      try {
+        long value = Long.parseLong(v.trim());
+        if (value < 1) {
+          throw new IllegalStateException("configuration value " + (envName != null ? envName + "/" : "") + path
+              + " must be at least 1: " + value);
+        }
+        return value;
+      } catch (NumberFormatException e) {
+        throw new IllegalStateException(
+            "configuration value " + (envName != null ? envName + "/" : "") + path + " is not an integer: " + v);
+      }
     }
 
     int integer(String path, String envName) {

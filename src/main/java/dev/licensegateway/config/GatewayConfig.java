@@ -18,7 +18,8 @@ public record GatewayConfig(
     RateLimits rateLimits,
     Shutdown shutdown,
     Cache cache,
-    Startup startup) {
+    Startup startup,
+    Webhooks webhooks) {
 
   /**
    * The listener. {@code idleTimeoutSeconds}: a connection with no traffic that long is closed.
@@ -57,7 +58,49 @@ public record GatewayConfig(
 
   public record Signing(String alg, String keysDir) {}
 
-  /** {@code secret} is null when {@code LICENSE_API_SECRET} is unset (docs/native-protocol.md step 2: 1707). */
+  /**
+   * Outbound webhooks. {@code allowPrivate}: URLs may be http and reach private, loopback and
+   * link-local addresses (development and tests). Retries back off from {@code retryBaseMs},
+   * doubling up to {@code retryCapMs}, with jitter, until {@code retryWindowMs} after the first
+   * attempt; an endpoint failing that long is disabled. {@code timeoutMs} bounds one attempt,
+   * {@code leaseMs} how long an instance holds a claimed delivery (past it, another instance may
+   * take it). Every {@code pollMs} an instance claims up to {@code batch} due deliveries; every
+   * {@code sweepMs} one instance looks for expired licenses and released machines.
+   * {@code creditsLow}: {@code account.credits_low} fires when a balance falls below it.
+   * {@code sealKey}: seals the signing secrets at rest (LGW_WEBHOOK_SEAL_KEY, from the
+   * environment only); when null the native secret does.
+   */
+  public record Webhooks(boolean allowPrivate, long retryBaseMs, long retryCapMs, long retryWindowMs, long timeoutMs,
+      long leaseMs, long pollMs, int batch, long sweepMs, long creditsLow, String sealKey) {
+
+    public Webhooks withAllowPrivate(boolean allow) {
+      return new Webhooks(allow, retryBaseMs, retryCapMs, retryWindowMs, timeoutMs, leaseMs, pollMs, batch, sweepMs,
+          creditsLow, sealKey);
+    }
+
+    /** The retry schedule: first delay, cap, and how long retries go on. */
+    public Webhooks withRetries(long baseMs, long capMs, long windowMs) {
+      return new Webhooks(allowPrivate, baseMs, capMs, windowMs, timeoutMs, leaseMs, pollMs, batch, sweepMs,
+          creditsLow, sealKey);
+    }
+
+    public Webhooks withTiming(long timeoutMs, long leaseMs, long pollMs, long sweepMs) {
+      return new Webhooks(allowPrivate, retryBaseMs, retryCapMs, retryWindowMs, timeoutMs, leaseMs, pollMs, batch,
+          sweepMs, creditsLow, sealKey);
+    }
+
+    public Webhooks withCreditsLow(long threshold) {
+      return new Webhooks(allowPrivate, retryBaseMs, retryCapMs, retryWindowMs, timeoutMs, leaseMs, pollMs, batch,
+          sweepMs, threshold, sealKey);
+    }
+
+    public Webhooks withSealKey(String key) {
+      return new Webhooks(allowPrivate, retryBaseMs, retryCapMs, retryWindowMs, timeoutMs, leaseMs, pollMs, batch,
+          sweepMs, creditsLow, key);
+    }
+  }
+
+    /** {@code secret} is null when {@code LICENSE_API_SECRET} is unset (docs/native-protocol.md step 2: 1707). */
   public record NativeApi(String secret, long timestampSkewSeconds, long nonceTtlSeconds) {}
 
   public record Shutdown(long drainDelayMs, long graceMs) {}
@@ -73,32 +116,32 @@ public record GatewayConfig(
       RateLimit.Limit apiKey, RateLimit.Limit productKey) {}
 
   public GatewayConfig withRateLimits(RateLimits limits) {
-    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, limits, shutdown, cache, startup);
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, limits, shutdown, cache, startup, webhooks);
   }
 
   public GatewayConfig withTrustedProxies(List<String> cidrs) {
-    return new GatewayConfig(http, postgres, redis, signing, nativeApi, cidrs, rateLimits, shutdown, cache, startup);
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, cidrs, rateLimits, shutdown, cache, startup, webhooks);
   }
 
   public GatewayConfig withShutdown(long drainDelayMs, long graceMs) {
     return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits,
-        new Shutdown(drainDelayMs, graceMs), cache, startup);
+        new Shutdown(drainDelayMs, graceMs), cache, startup, webhooks);
   }
 
   public GatewayConfig withPostgresUri(String uri) {
     return new GatewayConfig(http, new Postgres(uri, postgres.poolSize, postgres.pipeliningLimit, postgres.timeoutMs),
-        redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache, startup);
+        redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache, startup, webhooks);
   }
 
   public GatewayConfig withRedisUri(String uri) {
     return new GatewayConfig(http, postgres, new Redis(uri, redis.poolSize, redis.timeoutMs),
-        signing, nativeApi, trustedProxies, rateLimits, shutdown, cache, startup);
+        signing, nativeApi, trustedProxies, rateLimits, shutdown, cache, startup, webhooks);
   }
 
   public GatewayConfig withTimeouts(long postgresMs, long redisMs) {
     return new GatewayConfig(http, new Postgres(postgres.uri, postgres.poolSize, postgres.pipeliningLimit, postgresMs),
         new Redis(redis.uri, redis.poolSize, redisMs), signing, nativeApi, trustedProxies, rateLimits, shutdown, cache,
-        startup);
+        startup, webhooks);
   }
 
   public GatewayConfig withHttpPort(int port) {
@@ -114,33 +157,38 @@ public record GatewayConfig(
 
   public GatewayConfig withHttp(Http http) {
     return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache,
-        startup);
+        startup, webhooks);
   }
 
   public GatewayConfig withSigning(String alg, String keysDir) {
     return new GatewayConfig(http, postgres, redis, new Signing(alg, keysDir), nativeApi, trustedProxies, rateLimits,
-        shutdown, cache, startup);
+        shutdown, cache, startup, webhooks);
   }
 
   public GatewayConfig withSecret(String secret) {
     return new GatewayConfig(http, postgres, redis, signing,
         new NativeApi(secret, nativeApi.timestampSkewSeconds, nativeApi.nonceTtlSeconds), trustedProxies, rateLimits,
-        shutdown, cache, startup);
+        shutdown, cache, startup, webhooks);
   }
 
   public GatewayConfig withCache(int maxLicenses, int ttlSeconds) {
     return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits, shutdown,
-        new Cache(maxLicenses, ttlSeconds), startup);
+        new Cache(maxLicenses, ttlSeconds), startup, webhooks);
   }
 
   public GatewayConfig withStartupTimeout(int seconds) {
     return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache,
-        new Startup(seconds));
+        new Startup(seconds), webhooks);
   }
 
   /** Binds only this address (dev mode: loopback, since it prints an all-scope key). */
   public GatewayConfig withHttpHost(String host) {
     return withHttp(new Http(host, http.port, http.bodyLimitBytes, http.instances, http.idleTimeoutSeconds,
         http.headerTimeoutSeconds, http.maxConnections));
+  }
+
+  public GatewayConfig withWebhooks(Webhooks webhooks) {
+    return new GatewayConfig(http, postgres, redis, signing, nativeApi, trustedProxies, rateLimits, shutdown, cache,
+        startup, webhooks);
   }
 }

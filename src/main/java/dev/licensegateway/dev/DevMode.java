@@ -46,7 +46,9 @@ public final class DevMode {
           : "dev-secret-" + UUID.randomUUID();
       // Loopback only: dev mode prints an all-scope key and a demo secret.
       GatewayConfig devConfig = config.withPostgresUri(servers.postgresUri()).withRedisUri(servers.redisUri())
-          .withSigning(config.signing().alg(), keysDir.toString()).withSecret(secret).withHttpHost("127.0.0.1");
+          .withSigning(config.signing().alg(), keysDir.toString()).withSecret(secret).withHttpHost("127.0.0.1")
+          // Webhooks to a receiver on this machine (http://localhost:…) while developing.
+          .withWebhooks(config.webhooks().withAllowPrivate(true));
       String schema = Main.migrate(devConfig.postgres().uri());
       DemoSeed.Demo demo = DemoSeed.seed(devConfig.postgres().uri());
       KeyRing keys = new KeyRing(SigningKeys.load(keysDir));

@@ -13,6 +13,9 @@ import dev.licensegateway.http.Routes;
 import dev.licensegateway.http.Wire;
 import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.licensing.ValidationQuota;
+import dev.licensegateway.webhook.UrlGuard;
+import dev.licensegateway.webhook.WebhookSecrets;
+import dev.licensegateway.webhook.WebhookStore;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -56,13 +59,14 @@ public final class ManageApi implements Routes, Wire<ManageApi.Request, ManageAp
   private final List<ManageResource> resources;
 
   public ManageApi(ApiKeyAuth auth, Pipeline pipeline, RateLimit.Limit apiKeyLimit, ManageStore store,
-      ValidationQuota quota, Clock clock) {
+      ValidationQuota quota, Clock clock, WebhookStore webhooks, WebhookSecrets secrets, UrlGuard urls) {
     this.auth = auth;
     this.pipeline = pipeline;
     this.apiKeyLimit = apiKeyLimit;
     this.resources = List.of(new AccountResource(store), new ProductResource(store), new PolicyResource(store),
         new LicenseResource(store), new MachineResource(store), new RuleResource(store), new KeyResource(store),
-        new UsageResource(store, quota, clock));
+        new UsageResource(store, quota, clock),
+        new WebhookResource(store, webhooks, secrets, urls));
   }
 
   @Override

@@ -46,7 +46,8 @@ public final class ManageStore {
     LICENSE("license", "SELECT account_id, environment FROM licenses WHERE id = $1 AND deleted_at IS NULL"),
     RULE("rule", "SELECT r.account_id, pr.environment FROM product_rules r JOIN products pr ON pr.id = r.product_id "
         + "WHERE r.id = $1"),
-    KEY("API key", "SELECT account_id, environment FROM api_keys WHERE id = $1 AND revoked_at IS NULL");
+    KEY("API key", "SELECT account_id, environment FROM api_keys WHERE id = $1 AND revoked_at IS NULL"),
+    WEBHOOK("webhook", "SELECT account_id, environment FROM webhook_endpoints WHERE id = $1");
 
     final String noun;
     final String ownerSql;

@@ -22,6 +22,12 @@ public final class GatewayMetrics {
   private static final Duration[] REQUEST_SLOS = millis(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500);
   private static final Duration[] DEPENDENCY_SLOS = millis(1, 5, 10, 50, 250, 1000);
 
+  private static final String WEBHOOK_DELIVERIES = "lgw_webhook_deliveries_total";
+  private static final String WEBHOOK_DELIVERIES_HELP =
+      "Webhook delivery attempts by outcome: delivered, retry (failed, tried again later), failed (gave up), lost "
+          + "(the lease ran out first)";
+  private static final String[] WEBHOOK_OUTCOMES = {"delivered", "retry", "failed", "lost"};
+
   private final PrometheusMeterRegistry registry;
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
@@ -45,6 +51,9 @@ public final class GatewayMetrics {
     counter("lgw_cache_invalidations_total", "Announced changes applied to the license read model");
     io.micrometer.core.instrument.Gauge.builder("lgw_http_requests_active", inFlight::get)
         .description("HTTP requests being served").register(registry);
+    for (String outcome : WEBHOOK_OUTCOMES) {
+      counter(WEBHOOK_DELIVERIES, WEBHOOK_DELIVERIES_HELP, "outcome", outcome);
+    }
     cacheHits = counter("lgw_cache_requests_total", "License reads by whether memory answered", "result", "hit");
     cacheMisses = counter("lgw_cache_requests_total", "License reads by whether memory answered", "result", "miss");
   }
@@ -56,6 +65,23 @@ public final class GatewayMetrics {
         .register(registry);
     io.micrometer.core.instrument.Gauge.builder("lgw_cache_licenses", size::getAsLong)
         .description("Licenses held in the read model").register(registry);
+  }
+
+  /**
+   * The webhook backlog, as the delivery worker last read it: deliveries pending (due or
+   * waiting to be retried) for enabled endpoints, and the age of the oldest. Every instance
+   * reports the same shared queue.
+   */
+  public void webhookBacklog(java.util.function.LongSupplier pending, java.util.function.DoubleSupplier oldestSeconds) {
+    io.micrometer.core.instrument.Gauge.builder("lgw_webhook_queue_depth", pending::getAsLong)
+        .description("Webhook deliveries pending (due or awaiting a retry) for enabled endpoints").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("lgw_webhook_oldest_pending_seconds", oldestSeconds::getAsDouble)
+        .description("Age of the oldest pending webhook delivery").register(registry);
+  }
+
+  /** One webhook delivery attempt ended: {@code delivered}, {@code retry}, {@code failed} or {@code lost}. */
+  public void webhookAttempt(String outcome) {
+    counter(WEBHOOK_DELIVERIES, WEBHOOK_DELIVERIES_HELP, "outcome", outcome).increment();
   }
 
   /** A license read answered from memory. */

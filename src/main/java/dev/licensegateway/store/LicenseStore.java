@@ -95,7 +95,8 @@ public final class LicenseStore implements LicenseRepository {
       VALUES ($1, $2, $3, $4, $5, $6::text::inet, $7, $7)
       ON CONFLICT (license_id, machine_id) DO UPDATE
          SET name = EXCLUDED.name, platform = EXCLUDED.platform, hostname = EXCLUDED.hostname,
-             ip = EXCLUDED.ip, activated_at = EXCLUDED.activated_at, last_heartbeat_at = EXCLUDED.last_heartbeat_at
+             ip = EXCLUDED.ip, activated_at = EXCLUDED.activated_at, last_heartbeat_at = EXCLUDED.last_heartbeat_at,
+             released_at = NULL
       """;
 
   private static final String TOUCH_MACHINE_SQL = """

@@ -19,9 +19,11 @@ class AccountAdminTest {
     try (AccountAdmin admin = new AccountAdmin(TestServers.get().postgresUri())) {
       AccountAdmin.NewAccount account = admin.createAccount("Acme", 25L);
       assertTrue(account.apiKey().matches("lk_live_[0-9A-Za-z]{32}"));
+      assertEquals(10, AccountAdmin.ALL_SCOPES.size(), "every scope, webhooks:read and webhooks:write too");
+      assertTrue(AccountAdmin.ALL_SCOPES.containsAll(List.of("webhooks:read", "webhooks:write")));
       assertEquals(25, Fixtures.count("SELECT credits FROM accounts WHERE id = ?", account.id()));
       assertEquals(1, Fixtures.count("SELECT count(*) FROM api_keys WHERE account_id = ? AND key_digest = ? "
-          + "AND environment = 'live' AND scopes @> ?::text[] AND cardinality(scopes) = 8",
+          + "AND environment = 'live' AND scopes @> ?::text[] AND cardinality(scopes) = " + AccountAdmin.ALL_SCOPES.size(),
           account.id(), Secrets.digest(account.apiKey()), "{" + String.join(",", AccountAdmin.ALL_SCOPES) + "}"));
       assertEquals(0, Fixtures.count("SELECT count(*) FROM api_keys WHERE key_hint = ?", account.apiKey()),
           "the plaintext key is stored nowhere");

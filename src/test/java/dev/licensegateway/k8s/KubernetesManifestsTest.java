@@ -113,7 +113,8 @@ class KubernetesManifestsTest {
       "lgw_dependency_calls_seconds_count", "lgw_dependency_calls_seconds_sum", "lgw_dependency_calls_seconds_bucket",
       "lgw_ratelimit_rejections_total", "lgw_nonce_replays_total", "lgw_quota_rejections_total",
       "lgw_ratelimit_fail_open_total", "lgw_redis_errors_total",
-      "lgw_http_requests_active", "vertx_pool_in_use", "vertx_pool_queue_pending",
+      "lgw_http_requests_active", "lgw_webhook_queue_depth", "lgw_webhook_oldest_pending_seconds",
+      "lgw_webhook_deliveries_total", "vertx_pool_in_use", "vertx_pool_queue_pending",
       "jvm_memory_used_bytes", "jvm_memory_max_bytes",
       "up");
 
