@@ -39,6 +39,11 @@ public final class TestGateway {
     }
   }
 
+  /** The ports of the gateways running now (a client's way to them, e.g. to read the JWKS). */
+  public static List<Integer> runningPorts() {
+    return RUNNING.stream().map(Gateway::port).toList();
+  }
+
   /** The configuration a test gateway runs with, before a test's own changes. */
   public static GatewayConfig config() {
     EmbeddedServers servers = TestServers.get();
