@@ -64,9 +64,14 @@ public final class TestGateway {
   }
 
   public static Gateway start(UnaryOperator<GatewayConfig> customize) {
+    return start(Clock.systemUTC(), customize);
+  }
+
+  /** A gateway whose every notion of "now" is {@code clock} (a {@link TestClock} for rules about time). */
+  public static Gateway start(Clock clock, UnaryOperator<GatewayConfig> customize) {
     GatewayConfig config = customize.apply(config());
     try {
-      Gateway gateway = Gateway.start(config, TestServers.keyRing(), TestServers.schemaVersion(), Clock.systemUTC())
+      Gateway gateway = Gateway.start(config, TestServers.keyRing(), TestServers.schemaVersion(), clock)
           .await(30, TimeUnit.SECONDS);
       RUNNING.add(gateway);
       return gateway;
