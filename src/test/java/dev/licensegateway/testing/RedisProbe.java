@@ -50,9 +50,26 @@ public final class RedisProbe implements AutoCloseable {
     return send(Request.cmd(Command.TTL).arg(key)).toLong();
   }
 
+  /**
+   * Moves a token bucket's state {@code ms} into the past, which is what the passing of that
+   * much time does to it (the gate keeps a bucket as the time its next token is due, TAT, and a
+   * key that expires when the bucket is full): a refill tested on the test's clock, not the wall's.
+   */
+  public void elapse(String bucketKey, long ms) {
+    String tat = get(bucketKey);
+    long ttl = send(Request.cmd(Command.PTTL).arg(bucketKey)).toLong();
+    if (tat == null || ttl <= ms) {
+      send(Request.cmd(Command.DEL).arg(bucketKey));
+      return;
+    }
+    send(Request.cmd(Command.SET).arg(bucketKey)
+        .arg(new java.math.BigDecimal(tat).subtract(java.math.BigDecimal.valueOf(ms)).toPlainString())
+        .arg("PX").arg(ttl - ms));
+  }
+
   private Response send(Request request) {
     try {
-      return redis.send(request).await(10, TimeUnit.SECONDS);
+      return redis.send(request).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("Redis probe failed: " + request, e);
     }
