@@ -53,7 +53,8 @@ class FaultToleranceTest {
 
   @BeforeAll
   static void start() {
-    Logger checker = (Logger) LoggerFactory.getLogger("io.vertx.core.internal.threadchecker.BlockedThreadChecker");
+    // The logger's name, as Vert.x 5 gives it (not the class's): io.vertx.core.impl.BlockedThreadChecker.
+    Logger checker = (Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker");
     BLOCKED.start();
     checker.addAppender(BLOCKED);
     EmbeddedServers servers = TestServers.get();
