@@ -76,6 +76,12 @@ public final class NativeWire {
    * Asserts that {@code response} is native error {@code code} with the HTTP status, name and
    * retryable flag of SPEC 2.4 and the body shape of SPEC 2.4; returns the {@code error} object.
    */
+  /** {@link #assertError}, returning the response for more checks. */
+  public static HttpResponse<Buffer> assertErrorAndReturn(HttpResponse<Buffer> response, int code) {
+    assertError(response, code);
+    return response;
+  }
+
   public static JsonObject assertError(HttpResponse<Buffer> response, int code) {
     Code expected = CODES.get(code);
     assertNotNull(expected, "not a SPEC 2.4 code: " + code);
