@@ -41,6 +41,10 @@ public final class RedisProbe implements AutoCloseable {
     return r == null ? null : r.toString();
   }
 
+  public void delete(String key) {
+    send(Request.cmd(Command.DEL).arg(key));
+  }
+
   public boolean exists(String key) {
     return send(Request.cmd(Command.EXISTS).arg(key)).toInteger() == 1;
   }
