@@ -6,7 +6,10 @@
 -- r tokens a second holds (C*T - (TAT - now)) / T tokens, T = 1000 / r ms a token.
 --
 -- KEYS: [nonce key if ARGV[2] == '1'] then one key per bucket.
--- ARGV: [1] mode: 'take' (decide and record) or 'peek' (report, write nothing)
+-- ARGV: [1] mode: 'take' (decide and record), 'peek' (report, write nothing) or 'give'
+--       (undo a take: forget the nonce, hand one cost back to each bucket; Redis Cluster,
+--       where one request's keys are taken in separate calls, undoes a partial take with it
+--       so that a refused request takes nothing, as this script does in one call)
 --       [2] '1' when KEYS[1] is a nonce, else '0'
 --       [3] nonce TTL in seconds
 --       then per bucket: capacity, refill per second, cost
@@ -21,6 +24,28 @@ local seconds = tonumber(time[1])
 
 local stored = redis.call('MGET', unpack(KEYS))
 local first = 1
+
+if ARGV[1] == 'give' then
+  if has_nonce then
+    redis.call('DEL', KEYS[1])
+    first = 2
+  end
+  for i = first, #KEYS do
+    local base = 3 + (i - first) * 3
+    local tat = tonumber(stored[i])
+    if tat then
+      local back = tat - tonumber(ARGV[base + 3]) * 1000 / tonumber(ARGV[base + 2])
+      local ms = math.ceil(back - now)
+      if ms > 0 then
+        redis.call('SET', KEYS[i], tostring(back), 'PX', ms)
+      else
+        redis.call('DEL', KEYS[i])
+      end
+    end
+  end
+  return {1, 0, 0, 0, 0, seconds}
+end
+
 if has_nonce then
   first = 2
   if take and stored[1] then

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * docs/native-protocol.md step 7 and docs/rate-limits.md: the nonce and every token bucket of a request, decided by one
  * Lua script in one round trip on a single Redis. On Redis Cluster, where a request's keys
- * live in several slots, each key gets its own call, all sent at once.
+ * live in several slots, each key gets its own call; the outcome is the same as on one Redis
+ * (see {@link #admitOnCluster}): a replay or an empty bucket takes nothing and spends no nonce.
  *
  * <p>Failure policy: a nonce check fails closed (the caller answers 1717); buckets alone
  * fail open when so configured, counted in {@code lgw_ratelimit_fail_open_total}.
@@ -60,8 +61,8 @@ public final class RedisGate {
    * all when the nonce was seen or a bucket is empty.
    */
   public Future<Decision> admit(String nonce, List<RateLimit.Bucket> buckets) {
-    Future<Decision> decided = cluster && nonce != null && !buckets.isEmpty()
-        ? run("take", nonce, List.of()).compose(d -> d.verdict() == Verdict.PASS ? run("take", null, buckets) : Future.succeededFuture(d))
+    Future<Decision> decided = cluster && buckets.size() + (nonce == null ? 0 : 1) > 1
+        ? admitOnCluster(nonce, buckets)
         : run("take", nonce, buckets);
     return decided
         .onSuccess(d -> {
@@ -85,6 +86,76 @@ public final class RedisGate {
         });
   }
 
+  /**
+   * The single script's decision in calls of one slot each, in an order that takes nothing on
+   * a refusal: first the nonce is claimed (a replay answers at once, nothing taken); then every
+   * bucket is taken at once, and if one is empty the others get their token back and the nonce
+   * is forgotten. The answer comes once Redis is settled, so a client that reads a refusal
+   * finds nothing taken and may send the same request again.
+   */
+  private Future<Decision> admitOnCluster(String nonce, List<RateLimit.Bucket> buckets) {
+    Future<Decision> claimed = nonce == null ? Future.succeededFuture(null) : run("take", nonce, List.of());
+    return claimed.compose(claim -> {
+      if (claim != null && claim.verdict() == Verdict.REPLAY) {
+        return Future.succeededFuture(claim);
+      }
+      if (buckets.isEmpty()) {
+        return Future.succeededFuture(claim);
+      }
+      List<Future<Decision>> takes = new ArrayList<>();
+      for (RateLimit.Bucket bucket : buckets) {
+        takes.add(run("take", null, List.of(bucket)));
+      }
+      return Future.join(takes).transform(joined -> {
+        List<RateLimit.Bucket> taken = new ArrayList<>();
+        List<Decision> decisions = new ArrayList<>();
+        for (int i = 0; i < buckets.size(); i++) {
+          if (takes.get(i).succeeded()) {
+            decisions.add(takes.get(i).result());
+            if (takes.get(i).result().verdict() == Verdict.PASS) {
+              taken.add(buckets.get(i));
+            }
+          }
+        }
+        if (joined.failed()) {
+          return giveBack(nonce, taken).compose(v -> Future.failedFuture(joined.cause()));
+        }
+        Decision worst = worst(decisions);
+        return worst.verdict() == Verdict.LIMITED
+            ? giveBack(nonce, taken).map(v -> worst)
+            : Future.succeededFuture(worst);
+      });
+    });
+  }
+
+  /** Undoes a partial take: forgets the nonce, hands each bucket its token back. A failure only leaves them taken. */
+  private Future<Void> giveBack(String nonce, List<RateLimit.Bucket> buckets) {
+    List<Future<Decision>> each = new ArrayList<>();
+    if (nonce != null) {
+      each.add(run("give", nonce, List.of()));
+    }
+    for (RateLimit.Bucket bucket : buckets) {
+      each.add(run("give", null, List.of(bucket)));
+    }
+    return Future.join(each).<Void>mapEmpty().otherwise(e -> {
+      LOG.warn("redis-gate-give", "Redis did not take back what a refused request took", e);
+      return null;
+    });
+  }
+
+  /** The decision to report among several buckets': a refusal first, else the bucket closest to empty. */
+  private static Decision worst(List<Decision> decisions) {
+    Decision worst = null;
+    for (Decision d : decisions) {
+      if (worst == null || d.verdict() == Verdict.LIMITED && worst.verdict() != Verdict.LIMITED
+          || d.verdict() == worst.verdict() && d.applied().remaining() * 1.0 / d.applied().limit()
+              < worst.applied().remaining() * 1.0 / worst.applied().limit()) {
+        worst = d;
+      }
+    }
+    return worst;
+  }
+
   /** The state of the buckets, taking and storing nothing: for answers refused before step 7. */
   public Future<RateLimit> peek(List<RateLimit.Bucket> buckets) {
     long now = System.currentTimeMillis() / 1000;
@@ -99,18 +170,7 @@ public final class RedisGate {
       for (RateLimit.Bucket bucket : buckets) {
         each.add(run(mode, null, List.of(bucket)));
       }
-      return Future.all(each).map(all -> {
-        Decision worst = null;
-        for (Future<Decision> f : each) {
-          Decision d = f.result();
-          if (worst == null || d.verdict() == Verdict.LIMITED && worst.verdict() != Verdict.LIMITED
-              || d.verdict() == worst.verdict() && d.applied().remaining() * 1.0 / d.applied().limit()
-                  < worst.applied().remaining() * 1.0 / worst.applied().limit()) {
-            worst = d;
-          }
-        }
-        return worst;
-      });
+      return Future.all(each).map(all -> worst(each.stream().map(Future::result).toList()));
     }
     List<String> keys = new ArrayList<>(buckets.size() + 1);
     List<Object> args = new ArrayList<>(3 + buckets.size() * 3);
@@ -137,8 +197,8 @@ public final class RedisGate {
     if (verdict == -1) {
       return new Decision(Verdict.REPLAY, null);
     }
-    if (buckets.isEmpty()) {
-      return new Decision(Verdict.PASS, null);
+    if (buckets.isEmpty() || reply.get(1).toInteger() == 0) {
+      return new Decision(Verdict.PASS, null); // a nonce alone, or a 'give'
     }
     RateLimit.Bucket bucket = buckets.get(reply.get(1).toInteger() - 1);
     long remaining = reply.get(2).toLong();

@@ -30,8 +30,17 @@ public final class Heartbeats {
     return lastHeartbeat.plusSeconds(overdueSeconds(intervalS)).isBefore(now);
   }
 
-  /** Silent past the release time: the slot is free (the SQL's {@code last_heartbeat_at >= now − slot_release_s}, negated). */
+  /**
+   * The one definition of slot release: a machine whose last heartbeat is before this instant
+   * has given its slot up. Java asks {@link #released}; SQL compares {@code last_heartbeat_at}
+   * with this instant (and the management documents with {@code now() − slot_release_s}).
+   */
+  public static Instant releaseCutoff(int intervalS, Instant now) {
+    return now.minusSeconds(slotReleaseSeconds(intervalS));
+  }
+
+  /** Silent past the release time: the slot is free. */
   public static boolean released(int intervalS, Instant lastHeartbeat, Instant now) {
-    return lastHeartbeat.plusSeconds(slotReleaseSeconds(intervalS)).isBefore(now);
+    return lastHeartbeat.isBefore(releaseCutoff(intervalS, now));
   }
 }

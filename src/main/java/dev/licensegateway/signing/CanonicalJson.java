@@ -20,6 +20,8 @@ import java.util.SortedMap;
 public final class CanonicalJson {
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
+  /** 2^53 − 1, the largest integer every IEEE double (so every RFC 8785 number) holds exactly. */
+  static final long MAX_SAFE_INTEGER = 9_007_199_254_740_991L;
 
   private CanonicalJson() {}
 
@@ -40,15 +42,18 @@ public final class CanonicalJson {
       writeString(out, s);
     } else if (value instanceof Boolean b) {
       out.append(b.booleanValue());
-    } else if (value instanceof Integer || value instanceof Long || value instanceof Short
-        || value instanceof Byte || value instanceof BigInteger) {
+    } else if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
       out.append(value);
+    } else if (value instanceof Long l) {
+      out.append(exactInteger(l, value));
+    } else if (value instanceof BigInteger b) {
+      out.append(exactInteger(b.bitLength() < 64 ? b.longValue() : Long.MAX_VALUE, value));
     } else if (value instanceof Number n) {
       double d = n.doubleValue();
-      if (d != Math.rint(d) || Double.isInfinite(d) || Math.abs(d) > 9007199254740991d) {
+      if (d != Math.rint(d) || Double.isInfinite(d)) {
         throw new IllegalArgumentException("signed data holds only integers, got " + value);
       }
-      out.append((long) d);
+      out.append(exactInteger((long) d, value));
     } else if (value instanceof JsonObject o) {
       writeObject(out, o.getMap());
     } else if (value instanceof Map<?, ?> m) {
@@ -60,6 +65,18 @@ public final class CanonicalJson {
     } else {
       throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
     }
+  }
+
+  /**
+   * RFC 8785 writes numbers as IEEE doubles: an integer beyond ±(2^53 − 1) would be written
+   * rounded (Long.MAX_VALUE as 9223372036854776000), so a verifier's canonical form and ours
+   * could differ. Signed data holds only integers within that range; any other is refused.
+   */
+  private static long exactInteger(long value, Object original) {
+    if (value > MAX_SAFE_INTEGER || value < -MAX_SAFE_INTEGER) {
+      throw new IllegalArgumentException("signed data holds only integers within ±(2^53 - 1), got " + original);
+    }
+    return value;
   }
 
   private static void writeObject(StringBuilder out, Map<?, ?> map) {

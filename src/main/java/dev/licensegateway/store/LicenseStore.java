@@ -87,7 +87,7 @@ public final class LicenseStore implements LicenseRepository {
 
   private static final String RELEASE_SILENT_MACHINES_SQL = """
       DELETE FROM machines
-       WHERE license_id = $1 AND last_heartbeat_at < $2::timestamptz - make_interval(secs => $3::int)
+       WHERE license_id = $1 AND last_heartbeat_at < $2::timestamptz
       """;
 
   private static final String INSERT_MACHINE_SQL = """
@@ -322,8 +322,8 @@ public final class LicenseStore implements LicenseRepository {
     public Future<Void> insertMachine(LicenseQuery query, Instant now) {
       Future<?> released = context.heartbeatIntervalS() == null
           ? Future.succeededFuture()
-          : conn.preparedQuery(RELEASE_SILENT_MACHINES_SQL).execute(Tuple.of(context.licenseId(), UtcClock.offset(now),
-              (int) Heartbeats.slotReleaseSeconds(context.heartbeatIntervalS())));
+          : conn.preparedQuery(RELEASE_SILENT_MACHINES_SQL).execute(Tuple.of(context.licenseId(),
+              UtcClock.offset(Heartbeats.releaseCutoff(context.heartbeatIntervalS(), now))));
       LicenseQuery.MachineInfo m = query.machine();
       return released.compose(v -> conn.preparedQuery(INSERT_MACHINE_SQL)
           .execute(Tuple.tuple().addValue(context.licenseId()).addValue(query.machineId())

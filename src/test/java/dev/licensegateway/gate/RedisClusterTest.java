@@ -7,6 +7,7 @@ import dev.licensegateway.config.GatewayConfig;
 import dev.licensegateway.testing.ClusterPorts;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.NativeClient;
+import dev.licensegateway.testing.RedisProbe;
 import dev.licensegateway.testing.TestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +33,7 @@ import redis.embedded.RedisShardedCluster;
 class RedisClusterTest {
 
   private static RedisShardedCluster cluster;
+  private static List<String> nodes;
   private static List<Gateway> gateways;
   private static Vertx vertx;
 
@@ -42,7 +43,8 @@ class RedisClusterTest {
   @BeforeAll
   static void start() throws Exception {
     List<Integer> ports = startCluster();
-    String uri = ports.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
+    nodes = ports.stream().map(p -> "redis://127.0.0.1:" + p).toList();
+    String uri = String.join(",", nodes);
     gateways = new ArrayList<>();
     // The license bucket holds 10 and refills one token in 100 s: no burst here can see a refill,
     // however slowly a busy machine runs it.
@@ -128,6 +130,14 @@ class RedisClusterTest {
     }
     Future.join(burst).await(60, TimeUnit.SECONDS);
     assertEquals(Map.of("200", 10, "1706", 20), RedisGateTest.tally(burst));
+  }
+
+  /** As on one Redis ({@link GateStateTest}): a refusal by one bucket takes nothing from another, nor the nonce. */
+  @Test
+  void aRefusalByTheIpBucketTakesNoLicenseTokenAndSpendsNoNonce() throws Exception {
+    try (RedisProbe redis = RedisProbe.cluster(nodes)) {
+      GateStateTest.assertRefusalTakesNothing(c -> c.withRedisUri(String.join(",", nodes)), redis);
+    }
   }
 
   @Test

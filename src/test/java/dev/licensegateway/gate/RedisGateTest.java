@@ -8,6 +8,7 @@ import dev.licensegateway.Gateway;
 import dev.licensegateway.config.GatewayConfig;
 import dev.licensegateway.testing.Fixtures;
 import dev.licensegateway.testing.NativeClient;
+import dev.licensegateway.testing.RedisProbe;
 import dev.licensegateway.testing.TestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -37,8 +38,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class RedisGateTest {
 
-  /** Small license buckets so that the arithmetic is visible; a large IP bucket. */
-  static final RateLimit.Limit LICENSE_BUCKET = new RateLimit.Limit(10, 2);
+  /**
+   * Small license buckets so that the arithmetic is visible; a large IP bucket. A token
+   * refills in 100 s, so no burst sees a refill however slowly a busy machine sends it; the
+   * refill itself is shown by moving a bucket's state back in time ({@link RedisProbe#elapse}).
+   */
+  static final RateLimit.Limit LICENSE_BUCKET = new RateLimit.Limit(10, 0.01);
+  private static final RedisProbe REDIS = RedisProbe.single();
   private static List<Gateway> gateways;
 
   @BeforeAll
@@ -53,6 +59,7 @@ class RedisGateTest {
   @AfterAll
   static void stop() {
     TestGateway.stopAll(gateways);
+    REDIS.close();
   }
 
   @Test
@@ -75,11 +82,12 @@ class RedisGateTest {
   }
 
   @Test
-  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
   void aSharedBucketAdmitsExactlyItsCapacityThenRefillsAtItsRate(Vertx vertx, VertxTestContext test) {
     Fixtures.License license = Fixtures.license();
     List<NativeClient> clients = clients(vertx);
     JsonObject status = new JsonObject().put("license_key", license.key());
+    String bucketKey = "lgw:{rl:license:" + license.key() + "}";
     List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       burst.add(clients.get(i % 3).call("status", status));
@@ -93,7 +101,9 @@ class RedisGateTest {
           assertNotNull(r.getHeader("X-RateLimit-Reset"));
           if (r.statusCode() == 429) {
             assertEquals("0", r.getHeader("X-RateLimit-Remaining"));
-            assertEquals("1", r.getHeader("Retry-After")); // one token refills in 0.5 s
+            // One token refills in 100 s; the burst itself took a few of them at most.
+            long retryAfter = Long.parseLong(r.getHeader("Retry-After"));
+            assertTrue(retryAfter >= 60 && retryAfter <= 100, "Retry-After " + retryAfter);
             assertEquals(true, r.bodyAsJsonObject().getJsonObject("error").getBoolean("retryable"));
           }
         }
@@ -102,12 +112,15 @@ class RedisGateTest {
             .map(r -> Integer.parseInt(r.getHeader("X-RateLimit-Remaining"))).sorted().toList();
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), remaining);
       });
-      // Retry-After is honest: after waiting it, the request passes.
-      return vertx.timer(1100).compose(v -> clients.get(1).call("status", status));
+      // Retry-After is honest: once that much time has passed (the bucket's state moved back
+      // by it, as if waited), the request passes.
+      long retryAfter = burst.stream().map(Future::result).filter(r -> r.statusCode() == 429)
+          .mapToLong(r -> Long.parseLong(r.getHeader("Retry-After"))).max().orElseThrow();
+      return elapse(vertx, bucketKey, retryAfter * 1000).compose(v -> clients.get(1).call("status", status));
     }).compose(retry -> {
-      test.verify(() -> assertEquals(200, retry.statusCode()));
-      // Refill is 2 per second: after 2.1 s about 4 more tokens, never the full 10.
-      return vertx.timer(2100).compose(v -> {
+      test.verify(() -> assertEquals(200, retry.statusCode(), retry.bodyAsString()));
+      // 420 s at 0.01 token/s refill 4.2 tokens: exactly 4 of 10 pass, however slow the machine.
+      return elapse(vertx, bucketKey, 420_000).compose(v -> {
         List<Future<HttpResponse<Buffer>>> second = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
           second.add(clients.get(i % 3).call("status", status));
@@ -115,8 +128,7 @@ class RedisGateTest {
         return Future.join(second).map(v2 -> second);
       });
     }).onComplete(test.succeeding(second -> test.verify(() -> {
-      int admitted = tally(second).getOrDefault("200", 0);
-      assertTrue(admitted >= 4 && admitted <= 6, "refilled tokens after 2.1 s at 2/s: " + admitted);
+      assertEquals(Map.of("200", 4, "1706", 6), tally(second), "refilled tokens after 420 s at 0.01/s");
       test.completeNow();
     })));
   }
@@ -130,7 +142,7 @@ class RedisGateTest {
     JsonObject body = new JsonObject().put("license_key", license.key()).put("machine_id", machine);
     // The quota counts per product; spreading the 40 validations over five licenses of the
     // product keeps each license within its bucket of 10.
-    List<String> keys = extraLicenses(license, 4);
+    List<String> keys = extraLicenses(license, 4, machine);
     clients.get(0).call("activate", body).compose(activated -> {
       List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
@@ -140,9 +152,8 @@ class RedisGateTest {
       }
       return Future.join(calls).map(v -> calls);
     }).onComplete(test.succeeding(calls -> test.verify(() -> {
-      Map<String, Integer> outcomes = tally(calls);
-      assertEquals(15, outcomes.getOrDefault("1716", 0), "validations past the limit of 25: " + outcomes);
-      assertEquals(25, 40 - outcomes.get("1716"));
+      // Every license has the machine bound: the first 25 are valid, the rest past the quota.
+      assertEquals(Map.of("200", 25, "1716", 15), tally(calls));
       long toMidnight = 86_400 - Instant.now().getEpochSecond() % 86_400; // a UTC day is 86,400 s
       for (Future<HttpResponse<Buffer>> call : calls) {
         if (call.result().statusCode() == 429) {
@@ -157,15 +168,25 @@ class RedisGateTest {
   }
 
   /** More licenses of the same product and policy, each with the machine bound. */
-  private static List<String> extraLicenses(Fixtures.License base, int count) {
+  private static List<String> extraLicenses(Fixtures.License base, int count, String machine) {
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String key = dev.licensegateway.infra.Secrets.licenseKey();
       Fixtures.exec("INSERT INTO licenses (account_id, product_id, policy_id, environment, key) "
           + "VALUES (?, ?, ?, 'live', ?)", base.accountId(), base.productId(), base.policyId(), key);
+      Fixtures.exec("INSERT INTO machines (license_id, machine_id, activated_at, last_heartbeat_at) "
+          + "SELECT id, ?, now(), now() FROM licenses WHERE key = ?", machine, key);
       keys.add(key);
     }
     return keys;
+  }
+
+  /** {@link RedisProbe#elapse}, off the event loop (the probe waits for Redis). */
+  private static Future<Void> elapse(Vertx vertx, String bucketKey, long ms) {
+    return vertx.executeBlocking(() -> {
+      REDIS.elapse(bucketKey, ms);
+      return null;
+    });
   }
 
   private static List<NativeClient> clients(Vertx vertx) {

@@ -244,7 +244,8 @@ class ManageApiTest {
   @Test
   void anEmptyBucketAnswers429WithRetryAfter() {
     Gateway strict = TestGateway.start(c -> c.withRateLimits(new dev.licensegateway.config.GatewayConfig.RateLimits(
-        true, TestGateway.UNLIMITED, TestGateway.UNLIMITED, new dev.licensegateway.gate.RateLimit.Limit(3, 1),
+        // A token refills in 100 s: exactly 3 pass however slowly the five requests go out.
+        true, TestGateway.UNLIMITED, TestGateway.UNLIMITED, new dev.licensegateway.gate.RateLimit.Limit(3, 0.01),
         TestGateway.UNLIMITED)));
     try {
       ManageClient limited = new ManageClient(vertx, strict.port(), api.apiKey());
@@ -258,7 +259,8 @@ class ManageApiTest {
       assertEquals(3, ok);
       assertEquals(429, last.statusCode());
       assertEquals("rate_limited", last.bodyAsJsonObject().getString("error"));
-      assertTrue(Long.parseLong(last.getHeader("Retry-After")) >= 1);
+      long retryAfter = Long.parseLong(last.getHeader("Retry-After"));
+      assertTrue(retryAfter >= 60 && retryAfter <= 100, "one token in 100 s: Retry-After " + retryAfter);
     } finally {
       TestGateway.stop(strict);
     }

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class SigtermDrainIT {
 
-  private static final long DRAIN_DELAY_MS = 3000;
+  private static final long DRAIN_DELAY_MS = 5000;
   /** How long the balancer keeps sending after readiness turned 503: well inside the drain delay. */
   private static final long BALANCER_LAG_MS = 1000;
   private static final long GRACE_MS = 10_000;
@@ -145,6 +145,8 @@ class SigtermDrainIT {
           }
         } catch (ConnectException e) {
           break;
+        } catch (IOException slow) {
+          // A probe that a busy machine did not answer in time: not 503 yet, ask again.
         }
         Thread.sleep(20);
       }
@@ -163,10 +165,10 @@ class SigtermDrainIT {
           + "%d ms%n", sent.get(), ok.get(), failed.get(), retried.get(), afterSigterm.get(), keptAliveAfterSigterm.get(),
           readyFalseAfterMs, exitMs);
       assertTrue(readyFalseAfterMs >= 0, "readiness never answered 503 before the listener closed");
-      // Soon enough that the balancer, a lag later, still finds the listener open; not a latency
-      // bound (on a busy shared machine the SIGTERM hook alone may take half a second to run).
-      assertTrue(readyFalseAfterMs < DRAIN_DELAY_MS - BALANCER_LAG_MS, "readiness went 503 only after "
-          + readyFalseAfterMs + " ms");
+      // What matters is order, not speed: readiness is down early enough in the drain delay for the
+      // balancer's lag to pass before the listener closes (the failed-request count checks the rest).
+      assertTrue(readyFalseAfterMs + BALANCER_LAG_MS < DRAIN_DELAY_MS,
+          "readiness went 503 only after " + readyFalseAfterMs + " ms of a " + DRAIN_DELAY_MS + " ms drain delay");
       assertEquals(0, failed.get(), "failed requests (last status " + lastFailure.get() + ")");
       assertTrue(afterSigterm.get() > 0, "no request was answered during the drain: the test showed nothing");
       assertEquals(0, keptAliveAfterSigterm.get(), "answers during the drain must say Connection: close");
@@ -198,7 +200,7 @@ class SigtermDrainIT {
     while (System.currentTimeMillis() < deadline) {
       try {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-            + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+            + "/health/ready")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }

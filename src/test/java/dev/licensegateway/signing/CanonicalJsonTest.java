@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -111,8 +112,36 @@ class CanonicalJsonTest {
 
   @Test
   void integersAreWrittenWithoutExponentOrFraction() {
-    assertEquals("[0,-1,42,9223372036854775807,-9223372036854775808,7,-3]",
-        CanonicalJson.toString(list(0, -1L, 42, Long.MAX_VALUE, Long.MIN_VALUE, (short) 7, (byte) -3)));
+    assertEquals("[0,-1,42,2147483647,-2147483648,7,-3]",
+        CanonicalJson.toString(list(0, -1L, 42, Integer.MAX_VALUE, Integer.MIN_VALUE, (short) 7, (byte) -3)));
+  }
+
+  /** ±(2^53 − 1): the largest magnitudes an IEEE double, and so an RFC 8785 number, holds exactly. */
+  @Test
+  void integersUpToTwoToTheFiftyThreeMinusOneAreWrittenInFullWhateverTheirType() {
+    assertEquals("[9007199254740991,-9007199254740991,9007199254740991,-9007199254740991,9007199254740991]",
+        CanonicalJson.toString(list(9007199254740991L, -9007199254740991L, BigInteger.valueOf(9007199254740991L),
+            -9007199254740991d, new BigDecimal("9007199254740991"))));
+  }
+
+  /**
+   * RFC 8785 would write 2^63 − 1 as 9223372036854776000 (the double nearest), so a verifier
+   * could not rebuild the bytes signed: every integer past ±(2^53 − 1) is refused, whatever
+   * its Java type.
+   */
+  static Stream<Arguments> integersPastTwoToTheFiftyThree() {
+    return Stream.of(
+        Arguments.of(9007199254740992L), Arguments.of(-9007199254740992L), Arguments.of(Long.MAX_VALUE),
+        Arguments.of(Long.MIN_VALUE), Arguments.of(BigInteger.valueOf(9007199254740992L)),
+        Arguments.of(BigInteger.TWO.pow(64)), Arguments.of(BigInteger.TWO.pow(64).negate()),
+        Arguments.of(9007199254740992d), Arguments.of(-9007199254740992d), Arguments.of(new BigDecimal("1e17")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("integersPastTwoToTheFiftyThree")
+  void integersPastTwoToTheFiftyThreeMinusOneAreRefused(Number number) {
+    assertThrows(IllegalArgumentException.class, () -> CanonicalJson.toString(map("n", number)));
+    assertThrows(IllegalArgumentException.class, () -> CanonicalJson.toString(list(number)));
   }
 
   @Test
@@ -145,12 +174,12 @@ class CanonicalJsonTest {
     Object plain = map(
         "z", list(1, map("b", "\u20ac", "a", list()), "s"),
         "a", map("y", null, "x", false),
-        "m", 9223372036854775807L);
+        "m", 9007199254740991L);
     JsonObject vertx = new JsonObject()
         .put("z", new JsonArray().add(1).add(new JsonObject().put("b", "\u20ac").put("a", new JsonArray())).add("s"))
         .put("a", new JsonObject().putNull("y").put("x", false))
-        .put("m", 9223372036854775807L);
-    String expected = "{\"a\":{\"x\":false,\"y\":null},\"m\":9223372036854775807,"
+        .put("m", 9007199254740991L);
+    String expected = "{\"a\":{\"x\":false,\"y\":null},\"m\":9007199254740991,"
         + "\"z\":[1,{\"a\":[],\"b\":\"\u20ac\"},\"s\"]}";
     assertEquals(expected, CanonicalJson.toString(plain));
     assertEquals(expected, CanonicalJson.toString(vertx));
@@ -158,6 +187,6 @@ class CanonicalJsonTest {
     // A JsonArray at the top and a JsonObject decoded from text (its own map and list types).
     assertEquals("[{\"a\":1,\"b\":2}]", CanonicalJson.toString(new JsonArray().add(new JsonObject().put("b", 2).put("a", 1))));
     assertEquals(expected, CanonicalJson.toString(new JsonObject(
-        "{\"z\":[1,{\"b\":\"\u20ac\",\"a\":[]},\"s\"],\"m\":9223372036854775807,\"a\":{\"y\":null,\"x\":false}}")));
+        "{\"z\":[1,{\"b\":\"\u20ac\",\"a\":[]},\"s\"],\"m\":9007199254740991,\"a\":{\"y\":null,\"x\":false}}")));
   }
 }

@@ -107,6 +107,31 @@ class SignedResponseTest {
   }
 
   /**
+   * The kid that must sign for {@code alg}, worked out from the key files alone: the one key of
+   * the directory with a private key whose public half the JDK reads as a key of that algorithm.
+   */
+  private static String signingKidOnDisk(Path dir, SigningAlg alg) throws IOException {
+    String jdkAlg = alg == SigningAlg.RSA_SHA256 ? "RSA" : "Ed25519";
+    List<String> candidates = new ArrayList<>();
+    for (String kid : kidsOnDisk(dir)) {
+      if (!Files.exists(dir.resolve(kid + ".key.pem"))) {
+        continue;
+      }
+      String pem = Files.readString(dir.resolve(kid + ".pub.pem"));
+      byte[] spki = java.util.Base64.getMimeDecoder().decode(
+          pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""));
+      try {
+        java.security.KeyFactory.getInstance(jdkAlg).generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+        candidates.add(kid);
+      } catch (java.security.GeneralSecurityException notThisAlg) {
+        // A key of the other algorithm.
+      }
+    }
+    assertEquals(1, candidates.size(), "the test key directory holds one " + jdkAlg + " key: " + candidates);
+    return candidates.get(0);
+  }
+
+  /**
    * The checks a client makes on a 200: {@code data} sits in the body in canonical form,
    * {@code alg} is the expected one and the JWK's, and the signature verifies with the
    * key the kid names. Returns that key.
@@ -171,11 +196,12 @@ class SignedResponseTest {
   @ParameterizedTest
   @EnumSource(SigningAlg.class)
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
-  void everySuccessfulNativeAnswerVerifiesAgainstThePublishedKey(SigningAlg alg, Vertx vertx, VertxTestContext test) {
+  void everySuccessfulNativeAnswerVerifiesAgainstThePublishedKey(SigningAlg alg, Vertx vertx, VertxTestContext test)
+      throws IOException {
     Fixtures.License license = Fixtures.license(Fixtures.spec().maxMachines(3).heartbeatIntervalS(3600)
         .entitlements(List.of("pro", "export", "\u00e9dition \u20ac", "say \"hi\" /\\")));
     String machine = Fixtures.randomMachineId();
-    String expectedKid = TestServers.keyRing().signer(alg).orElseThrow().kid();
+    String expectedKid = signingKidOnDisk(TestServers.keysDir(), alg);
     NativeClient client = new NativeClient(vertx, GATEWAYS.get(alg).port());
     JsonObject machineBody = new JsonObject().put("license_key", license.key()).put("machine_id", machine);
     List<Call> calls = new ArrayList<>();
@@ -188,8 +214,18 @@ class SignedResponseTest {
         .compose(c -> { calls.add(c); return signed(client, "deactivate", machineBody); })
         .onComplete(test.succeeding(last -> test.verify(() -> {
           calls.add(last);
-          assertEquals(List.of("activate", "validate", "heartbeat", "status", "deactivate"),
-              calls.stream().map(Call::action).toList());
+          // Five calls, five answers signed afresh: a replayed or cached envelope would repeat one.
+          assertEquals(5, calls.stream().map(c -> c.envelope().getString("signature")).distinct().count(),
+              "every answer carries its own signature");
+          // Sent one after another, so issued one after another.
+          for (int i = 1; i < calls.size(); i++) {
+            assertFalse(Instant.parse(calls.get(i).data().getString("issued_at"))
+                    .isBefore(Instant.parse(calls.get(i - 1).data().getString("issued_at"))),
+                "answers issued in the order of their calls: " + calls.get(i).action());
+          }
+          // The heartbeat just recorded is due again one interval (3600 s) later.
+          assertEquals(Instant.parse(calls.get(2).data().getString("issued_at")).plusSeconds(3600),
+              Instant.parse(calls.get(2).data().getString("heartbeat_due_at")), "heartbeat_due_at");
           for (Call call : calls) {
             PublishedKey key = assertSignedBy(call, alg, keys.result());
             assertEquals(expectedKid, key.kid(), call.action());

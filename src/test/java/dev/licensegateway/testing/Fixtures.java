@@ -138,6 +138,19 @@ public final class Fixtures {
     }
   }
 
+  /** The first column of every row, as text. */
+  public static List<String> strings(String sql, Object... args) {
+    try (Connection c = connect(); PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+      List<String> values = new java.util.ArrayList<>();
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+      return values;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Row counts of every table a request may write, to show that a refused request wrote nothing. */
   public static long totalRows() {
     return count("SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM api_keys)"

@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -21,12 +22,23 @@ public final class NativeClient {
   private final WebClient web;
   private final int port;
   private final RequestSignature signer;
+  private final Clock clock;
 
   public NativeClient(Vertx vertx, int port) {
     this(vertx, port, TestGateway.SECRET);
   }
 
   public NativeClient(Vertx vertx, int port, String secret) {
+    this(vertx, port, secret, Clock.systemUTC());
+  }
+
+  /** A client whose timestamps come from {@code clock}: the gateway's own, when a test sets the time. */
+  public NativeClient(Vertx vertx, int port, Clock clock) {
+    this(vertx, port, TestGateway.SECRET, clock);
+  }
+
+  public NativeClient(Vertx vertx, int port, String secret, Clock clock) {
+    this.clock = clock;
     this.web = WebClient.create(vertx,
         new WebClientOptions().setDefaultHost("127.0.0.1").setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(64));
@@ -48,7 +60,7 @@ public final class NativeClient {
 
   /** The headers a correct client sends for {@code path} and {@code body}, now. */
   public MultiMap signedHeaders(String path, byte[] body) {
-    long now = System.currentTimeMillis() / 1000;
+    long now = clock.millis() / 1000;
     String nonce = nonce();
     return MultiMap.caseInsensitiveMultiMap()
         .add("Content-Type", "application/json")

@@ -7,13 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.licensegateway.signing.SigningKey;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.security.Signature;
 import java.time.Instant;
 import java.util.Base64;
@@ -72,6 +76,12 @@ public final class NativeWire {
    * Asserts that {@code response} is native error {@code code} with the HTTP status, name and
    * retryable flag and the body shape of docs/native-protocol.md; returns the {@code error} object.
    */
+  /** {@link #assertError}, returning the response for more checks. */
+  public static HttpResponse<Buffer> assertErrorAndReturn(HttpResponse<Buffer> response, int code) {
+    assertError(response, code);
+    return response;
+  }
+
   public static JsonObject assertError(HttpResponse<Buffer> response, int code) {
     Code expected = CODES.get(code);
     assertNotNull(expected, "not a docs/native-protocol.md code: " + code);
@@ -171,11 +181,11 @@ public final class NativeWire {
     }
   }
 
+  /** Published keys seen so far, by kid: each read from a running gateway's JWKS, never from main code. */
+  private static final Map<String, ResponseSignatures.PublishedKey> PUBLISHED = new ConcurrentHashMap<>();
+
   private static boolean verifies(String kid, JsonObject data, String signatureB64) {
-    SigningKey key = TestServers.keyRing().keys().stream()
-        .filter(k -> k.kid().equals(kid))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("kid " + kid + " is not one of the gateway's keys"));
+    ResponseSignatures.PublishedKey key = publishedKey(kid);
     try {
       Signature verifier = Signature.getInstance("SHA256withRSA");
       verifier.initVerify(key.publicKey());
@@ -185,6 +195,31 @@ public final class NativeWire {
     } catch (Exception e) {
       throw new AssertionError("cannot verify the signature", e);
     }
+  }
+
+  /** The key {@code kid} as a client gets it: from {@code GET /api/v1/keys} of the running gateways. */
+  private static ResponseSignatures.PublishedKey publishedKey(String kid) {
+    ResponseSignatures.PublishedKey known = PUBLISHED.get(kid);
+    if (known != null) {
+      return known;
+    }
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    for (int port : TestGateway.runningPorts()) {
+      try {
+        java.net.http.HttpResponse<String> jwks = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/v1/keys")).timeout(Duration.ofSeconds(30)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (jwks.statusCode() == 200) {
+          PUBLISHED.putAll(ResponseSignatures.readJwks(new JsonObject(jwks.body())));
+        }
+      } catch (Exception e) {
+        // A gateway being stopped: another running one publishes the same keys.
+      }
+      if (PUBLISHED.containsKey(kid)) {
+        return PUBLISHED.get(kid);
+      }
+    }
+    throw new AssertionError("kid " + kid + " is not published by any running gateway's JWKS");
   }
 
   /** RFC 8785 for the values of {@code data}: written here, not borrowed from main code. */

@@ -39,6 +39,11 @@ public final class TestGateway {
     }
   }
 
+  /** The ports of the gateways running now (a client's way to them, e.g. to read the JWKS). */
+  public static List<Integer> runningPorts() {
+    return RUNNING.stream().map(Gateway::port).toList();
+  }
+
   /** The configuration a test gateway runs with, before a test's own changes. */
   public static GatewayConfig config() {
     EmbeddedServers servers = TestServers.get();
@@ -59,9 +64,14 @@ public final class TestGateway {
   }
 
   public static Gateway start(UnaryOperator<GatewayConfig> customize) {
+    return start(Clock.systemUTC(), customize);
+  }
+
+  /** A gateway whose every notion of "now" is {@code clock} (a {@link TestClock} for rules about time). */
+  public static Gateway start(Clock clock, UnaryOperator<GatewayConfig> customize) {
     GatewayConfig config = customize.apply(config());
     try {
-      Gateway gateway = Gateway.start(config, TestServers.keyRing(), TestServers.schemaVersion(), Clock.systemUTC())
+      Gateway gateway = Gateway.start(config, TestServers.keyRing(), TestServers.schemaVersion(), clock)
           .await(30, TimeUnit.SECONDS);
       RUNNING.add(gateway);
       return gateway;

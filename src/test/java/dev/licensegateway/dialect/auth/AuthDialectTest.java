@@ -60,19 +60,26 @@ class AuthDialectTest {
   private static Gateway gateway;
   private static Vertx vertx;
   private static DialectClient client;
+  /** Two more instances on the same Postgres and Redis, for the races: pods behind one balancer. */
+  private static List<Gateway> others;
+  /** One client per instance: the first is {@link #client}. */
+  private static List<DialectClient> pods;
 
   @BeforeAll
   static void start() {
     gateway = TestGateway.start();
+    others = TestGateway.startMany(2);
     vertx = Vertx.vertx();
     client = new DialectClient(vertx, gateway.port());
+    pods = List.of(client, new DialectClient(vertx, others.get(0).port()), new DialectClient(vertx, others.get(1).port()));
   }
 
   @AfterAll
   static void stop() {
-    client.close();
+    pods.forEach(DialectClient::close);
     vertx.close();
     TestGateway.stop(gateway);
+    TestGateway.stopAll(others);
   }
 
   // ---- requests ----
@@ -535,15 +542,17 @@ class AuthDialectTest {
     assertEquals(4, credits(license));
     Fixtures.exec("UPDATE sessions SET billed_until = now() - interval '1 second' WHERE license_id = ?", license.id());
 
+    // Six heartbeats of the one session, raced over three instances.
     List<Future<HttpResponse<Buffer>>> beats = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      beats.add(sendHeartbeat(license.appId(), session.token(), "beat-" + i));
+    for (int i = 0; i < 6; i++) {
+      beats.add(pods.get(i % 3).send("/auth/heartbeat", new JsonObject().put("app_id", license.appId())
+          .put("session_token", session.token()).put("nonce", "beat-" + i)));
     }
     List<HttpResponse<Buffer>> answers = DialectClient.awaitAll(beats);
     for (int i = 0; i < answers.size(); i++) {
       assertSuccess(answers.get(i), license, "beat-" + i);
     }
-    assertEquals(3, credits(license), "two racing heartbeats pay the hour once");
+    assertEquals(3, credits(license), "racing heartbeats pay the hour once");
   }
 
   @Test
@@ -565,7 +574,7 @@ class AuthDialectTest {
     for (int i = 0; i < 30; i++) {
       String nonce = "race-" + i;
       nonces.add(nonce);
-      logins.add(client.send("/auth/validate", loginBody(license, Fixtures.randomMachineId(), nonce)));
+      logins.add(pods.get(i % 3).send("/auth/validate", loginBody(license, Fixtures.randomMachineId(), nonce)));
     }
     List<HttpResponse<Buffer>> answers = DialectClient.awaitAll(logins);
     Map<String, Integer> tally = new java.util.TreeMap<>();
