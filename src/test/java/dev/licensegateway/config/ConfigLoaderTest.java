@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipped defaults (SPEC 3's buckets, SPEC 2.1's skew and nonce lifetime) and how the
- * environment overrides them. The expected numbers are written here, from the contract, not
+ * The shipped defaults (the buckets of docs/rate-limits.md, the skew and nonce lifetime of
+ * docs/native-protocol.md) and how the environment overrides them. The expected numbers are written here, from the contract, not
  * read from the YAML under test. Test gateways lift every limit, so only this test sees them.
  */
 class ConfigLoaderTest {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC 3: a product's daily validation limit counts per UTC day and starts again at
+ * docs/rate-limits.md: a product's daily validation limit counts per UTC day and starts again at
  * midnight UTC; a refusal's Retry-After is the whole seconds left until then. The gateway's
  * clock is set by the test, to the last minute of a day and then to the next day.
  */

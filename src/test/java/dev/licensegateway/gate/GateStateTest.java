@@ -27,13 +27,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the gate leaves in Redis, read there with plain commands: a nonce is kept at least as
- * long as SPEC 2.1 asks, and a refused request takes nothing — no token from any bucket, no
+ * long as docs/native-protocol.md says, and a refused request takes nothing — no token from any bucket, no
  * nonce. The refusal check is shared with {@link RedisClusterTest}, so one Redis and a Redis
  * Cluster are held to the same behaviour.
  */
 class GateStateTest {
 
-  /** SPEC 2.1: nonces are remembered for 600 s by default. Written here, not read from the config code. */
+  /** docs/native-protocol.md: nonces are remembered for 600 s by default. Written here, not read from the config code. */
   private static final long DEFAULT_NONCE_TTL_SECONDS = 600;
 
   @Test

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC 1 and 5.4 invariants when the racing requests are spread over three instances (as pods
+ * docs/domain.md and docs/dialects.md invariants when the racing requests are spread over three instances (as pods
  * behind a balancer) and over two dialects: one Postgres row lock decides, not one process.
  */
 class CrossInstanceRaceTest {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC 1 slot release at its boundary, on a gateway whose clock the test sets: with a
+ * docs/domain.md slot release at its boundary, on a gateway whose clock the test sets: with a
  * heartbeat interval of 60 s a machine is overdue after 90 s of silence and gives its slot up
  * once overdue by more than twice the interval, i.e. silent for more than 210 s.
  */
