@@ -13,7 +13,7 @@ import keys from './views/keys.js';
 import webhooks from './views/webhooks.js';
 
 // Order of the navigation. Webhooks plug in through their own module (views/webhooks.js),
-// which contributes nothing until the webhooks API exists.
+// which exports its section(s) as a list.
 const SECTIONS = [overview, products, policies, licenses, rules, keys, ...webhooks];
 
 const main = document.getElementById('main');
