@@ -71,7 +71,7 @@ class ConsoleBrowserTest {
     playwright = Chromium.playwright();
     browser = Chromium.launch(playwright);
     // Webhooks may point at the test's own loopback receiver. A failed attempt is retried only
-    // after 10 minutes, so within a test a failed delivery is delivered only if Retry is pressed.
+    // after minutes (10, less jitter), so within a test a failed delivery is delivered only if Retry is pressed.
     gateway = TestGateway.start(c -> c.withWebhooks(c.webhooks().withAllowPrivate(true)
         .withRetries(600_000, 600_000, 86_400_000).withTiming(10_000, 30_000, 200, 60_000)));
     vertx = Vertx.vertx();
@@ -482,7 +482,7 @@ class ConsoleBrowserTest {
       assertThat(first).containsText("200");
       assertThat(button("Retry delivery " + suspended)).hasCount(0);
 
-      // The receiver fails: the next event stays pending, its next attempt 10 minutes away.
+      // The receiver fails: the next event stays pending, its next attempt minutes away.
       receiver.answering(r -> 500);
       assertEquals(200, api.patch("/licenses/" + licenseId, new JsonObject().put("status", "active")).statusCode());
       WebhookReceiver.await("a failed attempt of the license.reinstated delivery", DELIVERY_WAIT_MS,
@@ -500,7 +500,7 @@ class ConsoleBrowserTest {
       everyControlHasAName();
       shot("17-webhook-deliveries");
 
-      // Healthy again: Retry makes it due now, and it is delivered (no retry would come for 10 minutes).
+      // Healthy again: Retry makes it due now, and it is delivered (no automatic retry would come for minutes).
       receiver.answering(r -> 200);
       button("Retry delivery " + reinstated).click();
       WebhookReceiver.await("the retried license.reinstated delivery", DELIVERY_WAIT_MS,
