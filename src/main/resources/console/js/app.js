@@ -13,7 +13,7 @@ import keys from './views/keys.js';
 import webhooks from './views/webhooks.js';
 
 // Order of the navigation. Webhooks plug in through their own module (views/webhooks.js),
-// which contributes nothing until the webhooks API exists.
+// which exports its section(s) as a list.
 const SECTIONS = [overview, products, policies, licenses, rules, keys, ...webhooks];
 
 const main = document.getElementById('main');
@@ -75,13 +75,16 @@ async function render() {
   const route = currentRoute();
   const section = SECTIONS.find((s) => s.path === (route.parts[0] || 'overview')) || overview;
   markNav(section.path);
-  clear(main);
+  // Each render draws into a container of its own: one overtaken by a newer render (two route
+  // changes in quick succession) goes on drawing into a detached one, never into the page.
+  const view = h('div', { class: 'view' });
+  clear(main).append(view);
   document.title = `${section.title} · License Gateway console`;
   try {
-    await section.render(main, route);
+    await section.render(view, route);
   } catch (error) {
     if (seq === renderSeq) {
-      main.append(notice(error && error.message ? error.message : String(error), 'error'));
+      view.append(notice(error && error.message ? error.message : String(error), 'error'));
     }
   }
   if (seq === renderSeq) {

@@ -10,6 +10,8 @@ const SCOPES = [
   ['machines:write', 'machines:write — deactivate machines'],
   ['rules:write', 'rules:write — manage rules and license IPs'],
   ['keys:write', 'keys:write — manage API keys'],
+  ['webhooks:read', 'webhooks:read — list webhooks and their deliveries'],
+  ['webhooks:write', 'webhooks:write — create, change and delete webhooks, rotate secrets, retry deliveries'],
   ['licenses:validate', 'licenses:validate — validate licenses from a server (/v1)'],
 ];
 

@@ -20,17 +20,23 @@ import dev.licensegateway.testing.ManageClient;
 import dev.licensegateway.testing.NativeClient;
 import dev.licensegateway.testing.TestGateway;
 import dev.licensegateway.testing.TestServers;
+import dev.licensegateway.testing.WebhookReceiver;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +51,8 @@ import org.junit.jupiter.api.Test;
 class ConsoleBrowserTest {
 
   static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+  /** How long a webhook delivery may take on a busy machine. */
+  static final long DELIVERY_WAIT_MS = 90_000;
 
   private static Gateway gateway;
   private static Vertx vertx;
@@ -62,7 +70,10 @@ class ConsoleBrowserTest {
     // The browser first: without one the class fails at once, naming what is missing.
     playwright = Chromium.playwright();
     browser = Chromium.launch(playwright);
-    gateway = TestGateway.start();
+    // Webhooks may point at the test's own loopback receiver. A failed attempt is retried only
+    // after minutes (10, less jitter), so within a test a failed delivery is delivered only if Retry is pressed.
+    gateway = TestGateway.start(c -> c.withWebhooks(c.webhooks().withAllowPrivate(true)
+        .withRetries(600_000, 600_000, 86_400_000).withTiming(10_000, 30_000, 200, 60_000)));
     vertx = Vertx.vertx();
     // Two cores shared with other builds: waits are generous, and no step depends on speed.
     PlaywrightAssertions.setDefaultAssertionTimeout(20_000);
@@ -417,7 +428,124 @@ class ConsoleBrowserTest {
     shot("15-mobile-license");
   }
 
+  @Test
+  void aVendorCreatesAWebhookSeesItsDeliveriesAndRetriesAFailedOne() throws Exception {
+    String productId = api.create("/products", new JsonObject().put("name", "Editor")).getString("id");
+    String policyId = api.create("/policies", new JsonObject().put("product_id", productId).put("name", "Pro")
+        .put("max_machines", 1)).getString("id");
+    String licenseId = api.create("/licenses", new JsonObject().put("policy_id", policyId)).getString("id");
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
+      page.navigate("/console/");
+      signIn(apiKey);
+      link("Webhooks").click();
+      assertThat(heading("Webhooks")).isVisible();
+      field("URL").fill(receiver.url());
+      page.getByLabel("license.suspended").check();
+      page.getByLabel("license.reinstated").check();
+      button("Create webhook").click();
+
+      // The signing secret, shown once with Copy and a warning.
+      assertThat(heading("Webhook created", 2)).isVisible();
+      assertThat(page.getByText("shown this once")).isVisible();
+      assertThat(field("Signing secret")).hasValue(Pattern.compile("^whsec_[A-Za-z0-9+/=]+$"));
+      assertThat(button("Copy Signing secret")).isVisible();
+      String secret = field("Signing secret").inputValue();
+      Locator hooks = page.getByRole(AriaRole.TABLE, new Page.GetByRoleOptions().setName("Webhooks"));
+      assertThat(hooks).containsText("license.suspended, license.reinstated");
+      assertThat(hooks).containsText("enabled");
+      everyControlHasAName();
+      shot("16-webhooks");
+      JsonObject stored = api.get("/webhooks").bodyAsJsonObject().getJsonArray("data").getJsonObject(0);
+      assertEquals(receiver.url(), stored.getString("url"));
+      assertEquals(List.of("license.suspended", "license.reinstated"), stored.getJsonArray("events").getList());
+      String hookId = stored.getString("id");
+
+      // The endpoint's page: the secret is not shown again.
+      link(receiver.url()).click();
+      assertThat(heading("Webhook " + receiver.url())).isVisible();
+      assertThat(page.getByText("No deliveries yet.")).isVisible();
+      assertThat(field("Signing secret")).hasCount(0);
+
+      // A change is delivered, signed with the secret the console showed.
+      assertEquals(200, api.patch("/licenses/" + licenseId, new JsonObject().put("status", "suspended")).statusCode());
+      WebhookReceiver.await("the license.suspended delivery", DELIVERY_WAIT_MS,
+          () -> deliveries(hookId, "delivered").size() == 1);
+      String suspended = deliveries(hookId, "delivered").getJsonObject(0).getString("event_id");
+      WebhookReceiver.Received arrived = receiver.received().get(0);
+      assertEquals(suspended, arrived.header("webhook-id"));
+      assertTrue(signedWith(secret, arrived), "the delivery verifies with the secret shown once");
+      button("Refresh deliveries").click();
+      Locator deliveries = page.getByRole(AriaRole.TABLE, new Page.GetByRoleOptions().setName("Deliveries"));
+      Locator first = deliveries.getByRole(AriaRole.ROW).filter(new Locator.FilterOptions().setHasText(suspended));
+      assertThat(first).containsText("license.suspended");
+      assertThat(first).containsText("delivered");
+      assertThat(first).containsText("200");
+      assertThat(button("Retry delivery " + suspended)).hasCount(0);
+
+      // The receiver fails: the next event stays pending, its next attempt minutes away.
+      receiver.answering(r -> 500);
+      assertEquals(200, api.patch("/licenses/" + licenseId, new JsonObject().put("status", "active")).statusCode());
+      WebhookReceiver.await("a failed attempt of the license.reinstated delivery", DELIVERY_WAIT_MS,
+          () -> deliveries(hookId, "pending").stream().map(JsonObject.class::cast)
+              .anyMatch(d -> d.getInteger("attempts") >= 1 && Integer.valueOf(500).equals(d.getInteger("last_status_code"))));
+      String reinstated = deliveries(hookId, "pending").getJsonObject(0).getString("event_id");
+      page.getByLabel("Show deliveries", new Page.GetByLabelOptions().setExact(true)).selectOption("pending");
+      Locator second = deliveries.getByRole(AriaRole.ROW).filter(new Locator.FilterOptions().setHasText(reinstated));
+      assertThat(second).containsText("license.reinstated");
+      assertThat(second).containsText("pending");
+      assertThat(second).containsText("500");
+      assertThat(second.getByRole(AriaRole.CELL).filter(new Locator.FilterOptions().setHasText(" UTC")).first()).isVisible();
+      assertThat(deliveries).not().containsText(suspended);
+      assertThat(deliveries.getByRole(AriaRole.ROW)).hasCount(2);
+      everyControlHasAName();
+      shot("17-webhook-deliveries");
+
+      // Healthy again: Retry makes it due now, and it is delivered (no automatic retry would come for minutes).
+      receiver.answering(r -> 200);
+      button("Retry delivery " + reinstated).click();
+      WebhookReceiver.await("the retried license.reinstated delivery", DELIVERY_WAIT_MS,
+          () -> deliveries(hookId, "delivered").size() == 2);
+      page.getByLabel("Show deliveries", new Page.GetByLabelOptions().setExact(true)).selectOption("delivered");
+      Locator retried = deliveries.getByRole(AriaRole.ROW).filter(new Locator.FilterOptions().setHasText(reinstated));
+      assertThat(retried).containsText("delivered");
+      assertThat(retried).containsText("200");
+      assertEquals(2L, receiver.received().stream().filter(r -> reinstated.equals(r.header("webhook-id"))).count(),
+          "the failed attempt and the retry");
+
+      // Rotating the secret (confirmed) shows the new one once.
+      button("Rotate secret").click();
+      page.getByRole(AriaRole.DIALOG).getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Rotate secret")).click();
+      assertThat(heading("New signing secret", 2)).isVisible();
+      assertThat(field("Signing secret")).hasValue(Pattern.compile("^whsec_"));
+      assertFalse(secret.equals(field("Signing secret").inputValue()), "a new secret");
+
+      // Disabled, then deleted (each confirmed).
+      button("Disable").click();
+      page.getByRole(AriaRole.DIALOG).getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Disable webhook")).click();
+      assertThat(button("Enable")).isVisible();
+      assertEquals("disabled", api.get("/webhooks/" + hookId).bodyAsJsonObject().getString("status"));
+      button("Delete").click();
+      page.getByRole(AriaRole.DIALOG).getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Delete webhook")).click();
+      assertThat(heading("Webhooks")).isVisible();
+      assertThat(page.getByText("No webhooks yet.")).isVisible();
+      assertEquals(404, api.get("/webhooks/" + hookId).statusCode());
+    }
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
+
+  private JsonArray deliveries(String hookId, String state) {
+    return api.get("/webhooks/" + hookId + "/deliveries?state=" + state).bodyAsJsonObject().getJsonArray("data");
+  }
+
+  /** Standard Webhooks: v1,base64(HMAC-SHA256(key, id.timestamp.body)), the key being the secret after whsec_. */
+  private static boolean signedWith(String secret, WebhookReceiver.Received r) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
+    String expected = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(
+        (r.header("webhook-id") + "." + r.header("webhook-timestamp") + "." + r.body()).getBytes(StandardCharsets.UTF_8)));
+    return Arrays.asList(r.header("webhook-signature").split(" ")).contains(expected);
+  }
 
   private void signIn(String key) {
     field("API key").fill(key);
