@@ -65,7 +65,8 @@ class CommandLineIT {
     Map<String, String> deadRedis = runEnv(keys);
     int closedPort = EmbeddedServers.freePort();
     deadRedis.put("LGW_REDIS_URI", "redis://:S3cretRedisPass@127.0.0.1:" + closedPort);
-    deadRedis.put("LGW_STARTUP_TIMEOUT_S", "2");
+    // Long enough for the live Postgres to answer on a busy machine first: only Redis is missing.
+    deadRedis.put("LGW_STARTUP_TIMEOUT_S", "10");
     Result noRedis = jar(deadRedis, "run");
     assertEquals(1, noRedis.exit());
     assertTrue(noRedis.output().contains("gave up waiting for Redis at redis://:***@127.0.0.1:" + closedPort),
