@@ -39,8 +39,9 @@ public final class DialectWire {
     assertTrue(limit > 0, () -> "X-RateLimit-Limit " + limit + ": " + where);
     assertTrue(remaining >= 0 && remaining <= limit,
         () -> "X-RateLimit-Remaining " + remaining + " of " + limit + ": " + where);
-    // Unix seconds: a time near now, not milliseconds and not a duration.
-    assertTrue(reset >= now - 5 && reset <= now + 86_400, () -> "X-RateLimit-Reset " + reset + " at " + now);
+    // Unix seconds: a time near now, not milliseconds and not a duration. Near, because the
+    // answer may be checked well after it came (a race test awaits all its answers first).
+    assertTrue(reset >= now - 300 && reset <= now + 86_400, () -> "X-RateLimit-Reset " + reset + " at " + now);
   }
 
   public static long header(HttpResponse<Buffer> response, String name) {
