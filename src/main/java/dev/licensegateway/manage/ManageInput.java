@@ -44,15 +44,20 @@ final class ManageInput {
         : store.owned(caller, kind, id);
   }
 
-  /** docs/management-api.md {@code starting_after}: must name a resource of this kind that the caller sees. */
+  /**
+   * docs/management-api.md {@code starting_after}: must name a resource of this kind that the caller sees.
+   * The cursor is a plain id, so a row deleted since the previous page carries no position to
+   * continue from: the answer is a 400 that says so and tells the client to start over.
+   */
   static Future<UUID> cursor(ManageStore store, Exchange exchange, Caller caller, Kind kind) {
     String raw = exchange.queryParam("starting_after");
     if (raw == null || raw.isEmpty()) {
       return Future.succeededFuture(null);
     }
     return store.owned(caller, kind, Ids.parse(raw))
-        .recover(e -> Future.failedFuture(e instanceof Problem
-            ? Problem.invalidField("starting_after", "does not name a " + kind.noun + " of this account")
+        .recover(e -> Future.failedFuture(e instanceof Problem ? Problem.invalidField("starting_after",
+            "names no " + kind.noun + " of this account: it does not exist or was deleted since the previous"
+                + " page; restart from the first page (without starting_after)")
             : e));
   }
 

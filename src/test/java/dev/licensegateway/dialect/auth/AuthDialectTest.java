@@ -537,22 +537,41 @@ class AuthDialectTest {
 
   @Test
   void concurrentHeartbeatsAfterThePaidHourSpendExactlyOneCredit() {
-    Fixtures.License license = Fixtures.license(Fixtures.spec().credits(5L));
-    Session session = loggedIn(license, Fixtures.randomMachineId());
-    assertEquals(4, credits(license));
-    Fixtures.exec("UPDATE sessions SET billed_until = now() - interval '1 second' WHERE license_id = ?", license.id());
+    // Four sessions of one account, each due to pay its next hour; 15 heartbeats of each, all
+    // in flight at once and spread over the three instances, so that many heartbeats of one
+    // session read its billing state together. Each session must pay exactly one hour.
+    int sessionCount = 4;
+    int beatsPerSession = 15;
+    Fixtures.License license = Fixtures.license(Fixtures.spec().maxMachines(sessionCount).credits(20L));
+    List<Session> sessions = new ArrayList<>();
+    for (int s = 0; s < sessionCount; s++) {
+      sessions.add(loggedIn(license, Fixtures.randomMachineId()));
+    }
+    assertEquals(16, credits(license), "a login costs one credit");
+    Fixtures.exec("UPDATE sessions SET billed_until = date_trunc('second', now()) - interval '1 second'"
+        + " WHERE license_id = ?", license.id());
+    long billedBefore = Fixtures.count("SELECT max(extract(epoch FROM billed_until))::bigint FROM sessions"
+        + " WHERE license_id = ?", license.id());
 
-    // Six heartbeats of the one session, raced over three instances.
     List<Future<HttpResponse<Buffer>>> beats = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      beats.add(pods.get(i % 3).send("/auth/heartbeat", new JsonObject().put("app_id", license.appId())
-          .put("session_token", session.token()).put("nonce", "beat-" + i)));
+    List<String> nonces = new ArrayList<>();
+    for (int i = 0; i < beatsPerSession; i++) {
+      for (int s = 0; s < sessionCount; s++) {
+        String nonce = "beat-" + s + "-" + i;
+        nonces.add(nonce);
+        beats.add(pods.get(beats.size() % 3).send("/auth/heartbeat", new JsonObject().put("app_id", license.appId())
+            .put("session_token", sessions.get(s).token()).put("nonce", nonce)));
+      }
     }
     List<HttpResponse<Buffer>> answers = DialectClient.awaitAll(beats);
     for (int i = 0; i < answers.size(); i++) {
-      assertSuccess(answers.get(i), license, "beat-" + i);
+      assertSuccess(answers.get(i), license, nonces.get(i));
     }
-    assertEquals(3, credits(license), "racing heartbeats pay the hour once");
+    assertEquals(16 - sessionCount, credits(license), "racing heartbeats pay each session's hour once");
+    assertEquals(sessionCount, sessions(license), "heartbeats open no session");
+    assertEquals(sessionCount, Fixtures.count("SELECT count(*) FROM sessions WHERE license_id = ?"
+        + " AND extract(epoch FROM billed_until)::bigint = ?", license.id(), billedBefore + 3600),
+        "each session is paid exactly one hour further");
   }
 
   @Test
