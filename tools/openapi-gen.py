@@ -510,7 +510,7 @@ parameters = {
     "limit": {"name": "limit", "in": "query", "description": "Page size.",
               "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
     "starting_after": {"name": "starting_after", "in": "query",
-                       "description": "Cursor: the id of the last item of the previous page (it must be an item of this list, else 400).",
+                       "description": "Cursor: the id of the last item of the previous page. Lists run newest first. An id that is not an item of this list, or was deleted since the previous page, answers 400: restart from the first page.",
                        "schema": {"type": "string"}},
     "product_id_filter": {"name": "product_id", "in": "query", "description": "Only items of this product.", "schema": {"type": "string"}},
     "search_name": {"name": "q", "in": "query", "description": "Only items whose name contains this text (case-insensitive; at most 255 characters).",
