@@ -3,6 +3,7 @@ package dev.licensegateway.bench;
 import dev.licensegateway.Main;
 import dev.licensegateway.config.GatewayConfig;
 import java.util.List;
+import java.util.function.Function;
 
 /** {@code bench sign|http|cache}: harnesses that print figures. Only in the dev-capable jar. */
 public final class Bench {
@@ -14,11 +15,11 @@ public final class Bench {
     String sub = argv.isEmpty() ? "" : argv.get(0);
     switch (sub) {
       case "sign" -> {
-        int i = argv.indexOf("--seconds");
-        if (i >= 0 && i + 1 >= argv.size()) {
-          throw new Main.UsageException("--seconds needs a value");
+        double seconds = option(argv, "--seconds", 2.0, Double::parseDouble, "a number of seconds above 0");
+        if (!(seconds > 0)) {
+          throw new Main.UsageException("--seconds needs a number of seconds above 0");
         }
-        SignBench.run(i < 0 ? 2.0 : Double.parseDouble(argv.get(i + 1)));
+        SignBench.run(seconds);
       }
       case "http" -> {
         try {
@@ -27,7 +28,9 @@ public final class Bench {
           throw new Main.UsageException(e.getMessage());
         }
       }
-      case "cache" -> CacheBench.run(intOption(argv, "--licenses", 100_000), intOption(argv, "--machines", 1));
+      case "cache" -> CacheBench.run(
+          option(argv, "--licenses", 100_000, Integer::parseInt, "a whole number"),
+          option(argv, "--machines", 1, Integer::parseInt, "a whole number"));
       case "load" -> throw new Main.UsageException("`bench load` is now `bench http`: it seeds its own licenses, "
           + "raises every rate-limit bucket of the gateway it starts (no 429s) and compares it with a bare Vert.x "
           + "server; `bench http --quick` is a 1.5-minute smoke run");
@@ -37,15 +40,16 @@ public final class Bench {
     return 0;
   }
 
-  private static int intOption(List<String> argv, String name, int fallback) {
+  /** The value after {@code name}, parsed; a missing or unreadable one is a usage error, not a stack trace. */
+  private static <T> T option(List<String> argv, String name, T fallback, Function<String, T> parse, String what) {
     int i = argv.indexOf(name);
     if (i < 0) {
       return fallback;
     }
     try {
-      return Integer.parseInt(argv.get(i + 1));
+      return parse.apply(argv.get(i + 1));
     } catch (IndexOutOfBoundsException | NumberFormatException e) {
-      throw new Main.UsageException(name + " needs a whole number");
+      throw new Main.UsageException(name + " needs " + what);
     }
   }
 }

@@ -65,7 +65,7 @@ public final class HttpBench {
       try {
         return parseOrThrow(argv);
       } catch (IllegalArgumentException e) {
-        throw new BadOption(e instanceof NumberFormatException ? "not a number: " + e.getMessage() : e.getMessage());
+        throw new BadOption(e.getMessage());
       }
     }
 
@@ -95,15 +95,25 @@ public final class HttpBench {
       }
       Options o = new Options(
           SigningAlg.fromWireName(values.getOrDefault("--alg", "Ed25519")),
-          Integer.parseInt(values.getOrDefault("--connections", "64")),
-          Double.parseDouble(values.getOrDefault("--warmup", quick ? "2" : "30")),
-          Double.parseDouble(values.getOrDefault("--seconds", quick ? "3" : "30")),
-          Integer.parseInt(values.getOrDefault("--licenses", "500")),
+          (int) number(values, "--connections", "64", true),
+          number(values, "--warmup", quick ? "2" : "30", false),
+          number(values, "--seconds", quick ? "3" : "30", false),
+          (int) number(values, "--licenses", "500", true),
           endpoints, quick, values.getOrDefault("--jvm-flags", DEFAULT_JVM_FLAGS));
       if (o.connections < 1 || o.licenses < 1 || !(o.seconds > 0) || o.warmup < 0) {
         throw new IllegalArgumentException("--connections and --licenses must be >= 1, --seconds > 0, --warmup >= 0");
       }
       return o;
+    }
+
+    private static double number(Map<String, String> values, String name, String fallback, boolean whole) {
+      String value = values.getOrDefault(name, fallback);
+      try {
+        return whole ? Integer.parseInt(value) : Double.parseDouble(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " needs " + (whole ? "a whole number" : "a number") + ", not '"
+            + value + "'");
+      }
     }
 
     String describe() {

@@ -1,6 +1,7 @@
 package dev.licensegateway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.licensegateway.dev.EmbeddedServers;
@@ -184,6 +185,22 @@ class CommandLineIT {
       assertEquals(1, dev.exit(), dev.output());
       assertTrue(dev.output().contains("port " + port + " is already in use"), dev.output());
       assertTrue(!dev.output().contains("starting embedded"), "nothing is started for nothing: " + dev.output());
+    }
+  }
+
+  @Test
+  void benchOptionsThatDoNotParseAreUsageErrorsNotStackTraces() throws Exception {
+    for (String[] args : List.of(
+        new String[] {"bench", "sign", "--seconds", "x"},
+        new String[] {"bench", "sign", "--seconds", "0"},
+        new String[] {"bench", "sign", "--seconds"},
+        new String[] {"bench", "cache", "--licenses", "many"},
+        new String[] {"bench", "http", "--connections", "lots"})) {
+      Result bad = jar(Map.of(), args);
+      String line = String.join(" ", args);
+      assertEquals(2, bad.exit(), line + ": " + bad.output());
+      assertTrue(bad.output().contains(args[2]), line + " should name the option: " + bad.output());
+      assertFalse(bad.output().contains("Exception"), line + " printed a stack trace: " + bad.output());
     }
   }
 
