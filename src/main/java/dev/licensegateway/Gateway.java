@@ -25,11 +25,13 @@ import dev.licensegateway.ops.GatewayMetrics;
 import dev.licensegateway.ops.Health;
 import dev.licensegateway.signing.KeyRing;
 import dev.licensegateway.signing.SigningAlg;
+import dev.licensegateway.store.CredentialCache;
 import dev.licensegateway.store.LicenseStore;
 import dev.licensegateway.store.ProductStore;
 import dev.licensegateway.store.Invalidations;
 import dev.licensegateway.store.SessionStore;
 import dev.licensegateway.store.SnapshotCache;
+import dev.licensegateway.store.SnapshotCache.Target;
 import dev.licensegateway.webhook.UrlGuard;
 import dev.licensegateway.webhook.WebhookSecrets;
 import dev.licensegateway.webhook.WebhookStore;
@@ -74,6 +76,8 @@ public final class Gateway {
   /** The invalidation channel is proven live by a ping this often, answered within the timeout. */
   private static final long PING_EVERY_MS = 500;
   private static final long PING_TIMEOUT_MS = 1_000;
+  /** API keys and products kept in memory, each: a deployment has far fewer; bounded all the same. */
+  private static final int CREDENTIALS_KEPT = 10_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -180,13 +184,17 @@ public final class Gateway {
     WebhookSecrets webhookSecrets = new WebhookSecrets(config.webhooks().sealKey() != null
         ? config.webhooks().sealKey() : config.nativeApi().secret());
     Pipeline pipeline = pipeline(config, gate);
-    ApiKeyAuth apiKeys = new ApiKeyAuth(pool, pgTimeout);
+    // Credentials beside the read model, so that a warm /v1 or /api/v1/validate reads no Postgres.
+    ApiKeyAuth apiKeys = new ApiKeyAuth(pool, pgTimeout, new CredentialCache<>(cache, credentials(config),
+        config.cache().ttlSeconds(), Target.API_KEY));
+    ProductStore products = new ProductStore(pool, pgTimeout, new CredentialCache<>(cache, credentials(config),
+        config.cache().ttlSeconds(), Target.PRODUCT));
     ManageApi manage = new ManageApi(apiKeys, pipeline, config.rateLimits().apiKey(),
         new ManageStore(pool, pgTimeout, cache), quota, clock, webhookStore, webhookSecrets,
         new UrlGuard(vertx, config.webhooks().allowPrivate()));
     WebhookVerticle webhooks = new WebhookVerticle(webhookStore, webhookSecrets, config.webhooks(), metrics, clock);
     GatewayVerticle.Services services = new GatewayVerticle.Services(config, keys, metrics, health, connections,
-        routes(config, keys, signer, core, pipeline, apiKeys, new ProductStore(pool, pgTimeout), sessions, manage,
+        routes(config, keys, signer, core, pipeline, apiKeys, products, sessions, manage,
             clock));
     Gateway gateway = new Gateway(vertx, pool, redis, health, config, metrics, services, invalidations);
     int instances = config.http().instances() > 0 ? config.http().instances() : cores;
@@ -240,6 +248,11 @@ public final class Gateway {
         new AuthDialect(new SessionService(core, products, sessions, clock), pipeline, clock),
         new V1Dialect(core, apiKeys, pipeline, limits.apiKey()),
         new KeyportDialect(new ProductKeys(core, products, clock), pipeline, limits.productKey()));
+  }
+
+  /** API keys, and products, kept in memory: off with the read model (LGW_CACHE_MAX_LICENSES=0). */
+  private static int credentials(GatewayConfig config) {
+    return config.cache().maxLicenses() > 0 ? CREDENTIALS_KEPT : 0;
   }
 
   private static Pipeline pipeline(GatewayConfig config, RedisGate gate) {

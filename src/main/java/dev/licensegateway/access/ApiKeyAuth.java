@@ -3,18 +3,21 @@ package dev.licensegateway.access;
 import dev.licensegateway.http.Problem;
 import dev.licensegateway.infra.Secrets;
 import dev.licensegateway.infra.Unavailable;
+import dev.licensegateway.store.CredentialCache;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Bearer {@code lk_live_…}/{@code lk_test_…} keys (docs/management-api.md, docs/dialects.md). The key is looked up by its
- * SHA-256 digest on every request, so a revocation holds on every instance at once.
+ * SHA-256 digest, in memory when this instance has found it before ({@link CredentialCache}: a revocation or any
+ * other change to a key is announced to every instance, which forgets what it kept), else in Postgres.
  */
 public final class ApiKeyAuth {
 
@@ -25,10 +28,12 @@ public final class ApiKeyAuth {
 
   private final Pool pool;
   private final long timeoutMs;
+  private final CredentialCache<Caller> known;
 
-  public ApiKeyAuth(Pool pool, long timeoutMs) {
+  public ApiKeyAuth(Pool pool, long timeoutMs, CredentialCache<Caller> known) {
     this.pool = pool;
     this.timeoutMs = timeoutMs;
+    this.known = known;
   }
 
   /**
@@ -52,17 +57,24 @@ public final class ApiKeyAuth {
       return Future.failedFuture(malformed);
     }
     // The digest lookup is an index probe on a 32-byte value: the comparison of secrets
-    // happens inside Postgres on digests, never on plaintext.
-    return pool.preparedQuery(LOOKUP_SQL).execute(Tuple.of(Buffer.buffer(Secrets.digest(key))))
+    // happens inside Postgres (or a hash map) on digests, never on plaintext.
+    byte[] digest = Secrets.digest(key);
+    return known.get(HexFormat.of().formatHex(digest), () -> lookup(digest)).compose(caller -> caller == null
+        ? Future.failedFuture(Problem.unauthenticated("unknown or revoked API key"))
+        : Future.succeededFuture(caller));
+  }
+
+  private Future<Caller> lookup(byte[] digest) {
+    return pool.preparedQuery(LOOKUP_SQL).execute(Tuple.of(Buffer.buffer(digest)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(e -> Future.failedFuture(Unavailable.fromPostgres(e)))
-        .compose(rows -> {
+        .map(rows -> {
           if (rows.size() == 0) {
-            return Future.failedFuture(Problem.unauthenticated("unknown or revoked API key"));
+            return null;
           }
           Row row = rows.iterator().next();
-          return Future.succeededFuture(new Caller(row.getUUID("id"), row.getUUID("account_id"),
-              row.getString("environment"), scopes(row.getArrayOfStrings("scopes"))));
+          return new Caller(row.getUUID("id"), row.getUUID("account_id"), row.getString("environment"),
+              scopes(row.getArrayOfStrings("scopes")));
         });
   }
 

@@ -383,8 +383,8 @@ public final class ManageStore {
   }
 
   public Future<JsonObject> revokeKey(UUID id) {
-    return doc("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL "
-        + "RETURNING lgw_api_key_doc(api_keys)", Tuple.of(id));
+    return changed(doc("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL "
+        + "RETURNING lgw_api_key_doc(api_keys)", Tuple.of(id)), Target.API_KEY, id);
   }
 
   // ---- plumbing --------------------------------------------------------------------------

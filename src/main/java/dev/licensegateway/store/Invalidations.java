@@ -144,7 +144,10 @@ public final class Invalidations {
     }
   }
 
-  /** {@code K:<license key>}, {@code L:<license id>}, {@code P:<policy id>}, {@code R:<product id>}, {@code A:<account id>}. */
+  /**
+   * {@code K:<license key>}, {@code L:<license id>}, {@code P:<policy id>}, {@code R:<product id>},
+   * {@code A:<account id>}, {@code C:<API key id>}.
+   */
   static Change parse(String payload) {
     if (payload.length() < 3 || payload.charAt(1) != ':') {
       return null;
@@ -156,6 +159,7 @@ public final class Invalidations {
       case 'P' -> new Change(Target.POLICY, id);
       case 'R' -> new Change(Target.PRODUCT, id);
       case 'A' -> new Change(Target.ACCOUNT, id);
+      case 'C' -> new Change(Target.API_KEY, id);
       default -> null;
     };
   }

@@ -9,9 +9,14 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
-/** Products as the credentials of the /auth and /api/v1/validate dialects name them. */
+/**
+ * Products as the credentials of the /auth and /api/v1/validate dialects name them: in memory
+ * once found ({@link CredentialCache}, forgotten on every instance when any product changes),
+ * else from Postgres.
+ */
 public final class ProductStore implements ProductDirectory {
 
   private static final String BY_APP_ID = """
@@ -23,20 +28,22 @@ public final class ProductStore implements ProductDirectory {
 
   private final Pool pool;
   private final long timeoutMs;
+  private final CredentialCache<ProductRef> known;
 
-  public ProductStore(Pool pool, long timeoutMs) {
+  public ProductStore(Pool pool, long timeoutMs, CredentialCache<ProductRef> known) {
     this.pool = pool;
     this.timeoutMs = timeoutMs;
+    this.known = known;
   }
 
   @Override
   public Future<ProductRef> byAppId(String appId) {
-    return one(BY_APP_ID, Tuple.of(appId));
+    return known.get("app:" + appId, () -> one(BY_APP_ID, Tuple.of(appId)));
   }
 
   @Override
   public Future<ProductRef> byProductKeyDigest(byte[] digest) {
-    return one(BY_PRODUCT_KEY, Tuple.of(Buffer.buffer(digest)));
+    return known.get("key:" + HexFormat.of().formatHex(digest), () -> one(BY_PRODUCT_KEY, Tuple.of(Buffer.buffer(digest))));
   }
 
   private Future<ProductRef> one(String sql, Tuple args) {

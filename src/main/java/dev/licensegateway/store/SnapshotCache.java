@@ -4,10 +4,13 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.licensegateway.licensing.LicenseSnapshot;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 
 /**
  * The in-process read model: license snapshots by key, so that a warm validate reads no
@@ -22,8 +25,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class SnapshotCache {
 
-  /** What an announcement names: a license by key, or a license, policy, product or account by id; ALL for everything. */
-  public enum Target { KEY, LICENSE, POLICY, PRODUCT, ACCOUNT, ALL }
+  /**
+   * What an announcement names: a license by key, or a license, policy, product, account or
+   * API key by id; ALL for everything. API keys concern no snapshot, only {@link CredentialCache}.
+   */
+  public enum Target { KEY, LICENSE, POLICY, PRODUCT, ACCOUNT, API_KEY, ALL }
 
   /** One announced change. */
   public record Change(Target target, String id) {
@@ -34,6 +40,7 @@ public final class SnapshotCache {
         case POLICY -> s.policyId().toString().equals(id);
         case PRODUCT -> s.productId().toString().equals(id);
         case ACCOUNT -> s.accountId().toString().equals(id);
+        case API_KEY -> false;
         case ALL -> true;
       };
     }
@@ -45,6 +52,7 @@ public final class SnapshotCache {
 
   private final Cache<String, LicenseSnapshot> byKey;
   private final ConcurrentHashMap<UUID, String> keyById = new ConcurrentHashMap<>();
+  private final List<Consumer<Change>> followers = new CopyOnWriteArrayList<>();
   private final AtomicLong seq = new AtomicLong();
   private final AtomicReferenceArray<Logged> log = new AtomicReferenceArray<>(LOG_SIZE);
   private final boolean enabled;
@@ -101,8 +109,15 @@ public final class SnapshotCache {
         }
       }
       case ALL -> byKey.invalidateAll();
+      case API_KEY -> { }
       default -> byKey.asMap().values().removeIf(change::concerns);
     }
+    followers.forEach(f -> f.accept(change));
+  }
+
+  /** Memory kept beside this one ({@link CredentialCache}) hears every change, and serves only while {@link #live}. */
+  void follow(Consumer<Change> follower) {
+    followers.add(follower);
   }
 
   /** A change this instance made: dropped at once, before its own announcement comes back. */

@@ -39,6 +39,7 @@ class ReadModelFreshnessTest {
   private static Vertx vertx;
   private static List<NativeClient> sdk;
   private static List<DialectClient> dialects;
+  private static io.vertx.ext.web.client.WebClient web;
 
   @BeforeAll
   static void start() {
@@ -46,6 +47,7 @@ class ReadModelFreshnessTest {
     vertx = Vertx.vertx();
     sdk = gateways.stream().map(g -> new NativeClient(vertx, g.port())).toList();
     dialects = gateways.stream().map(g -> new DialectClient(vertx, g.port())).toList();
+    web = io.vertx.ext.web.client.WebClient.create(vertx);
   }
 
   @AfterAll
@@ -137,6 +139,99 @@ class ReadModelFreshnessTest {
   }
 
   @Test
+  void aRevokedApiKeyOrAChangedProductKeyIsRefusedByEveryInstanceWithinASecond() throws Exception {
+    AccountAdmin.NewAccount account = ManageClient.newAccount(null);
+    ManageClient api = new ManageClient(vertx, gateways.get(1).port(), account.apiKey());
+    JsonObject product = api.create("/products", new JsonObject().put("name", "Credentials"));
+    String policy = api.create("/policies", new JsonObject().put("product_id", product.getString("id"))
+        .put("name", "P").put("max_machines", 1)).getString("id");
+    String key = api.create("/licenses", new JsonObject().put("policy_id", policy)).getString("key");
+    String machine = Fixtures.randomMachineId();
+    assertEquals(200, call(sdk.get(0), "activate", new JsonObject().put("license_key", key).put("machine_id", machine)));
+
+    List<Long> lags = new ArrayList<>();
+    for (int round = 0; round < 5; round++) {
+      // An API key every instance has found (and keeps), revoked through instance 1.
+      JsonObject v1Key = api.create("/keys", new JsonObject().put("name", "v1 " + round)
+          .put("scopes", new JsonArray().add("licenses:validate")));
+      for (Gateway g : gateways) {
+        assertEquals(200, v1Validate(g, v1Key.getString("key"), key, machine), "round " + round);
+        assertEquals(200, v1Validate(g, v1Key.getString("key"), key, machine), "round " + round);
+      }
+      assertEquals(200, api.delete("/keys/" + v1Key.getString("id")).statusCode());
+      long revoked = System.nanoTime();
+      assertEquals(401, v1Validate(gateways.get(1), v1Key.getString("key"), key, machine),
+          "the instance that revoked the key still took it");
+      for (Gateway g : gateways) {
+        lags.add(awaitLag(() -> v1Validate(g, v1Key.getString("key"), key, machine) == 401, revoked,
+            "revoked API key still taken by port " + g.port()));
+      }
+
+      // A product key every instance has found, replaced by hand-written SQL (announced by its trigger).
+      String productKey = round == 0 ? product.getString("product_key") : currentProductKey[0];
+      for (Gateway g : gateways) {
+        assertEquals("valid", keyportStatus(g, productKey, key), "round " + round);
+        assertEquals("valid", keyportStatus(g, productKey, key), "round " + round);
+      }
+      String next = dev.licensegateway.infra.Secrets.productKey("live");
+      try (java.sql.Connection c = Fixtures.connect(); java.sql.PreparedStatement ps = c.prepareStatement(
+          "UPDATE products SET product_key_digest = ? WHERE id = ?")) {
+        ps.setBytes(1, dev.licensegateway.infra.Secrets.digest(next));
+        ps.setObject(2, java.util.UUID.fromString(product.getString("id")));
+        assertEquals(1, ps.executeUpdate());
+      }
+      long replaced = System.nanoTime();
+      currentProductKey[0] = next;
+      for (Gateway g : gateways) {
+        lags.add(awaitLag(() -> "product_not_found".equals(keyportStatus(g, productKey, key)), replaced,
+            "a replaced product key still taken by port " + g.port()));
+        assertEquals("valid", keyportStatus(g, next, key));
+      }
+    }
+    Collections.sort(lags);
+    System.out.printf("credentials freshness over %d reads after a change: p50 %.1f ms, max %.1f ms%n",
+        lags.size(), lags.get(lags.size() / 2) / 1e6, lags.get(lags.size() - 1) / 1e6);
+    long p99 = lags.get((int) Math.ceil(lags.size() * 0.99) - 1);
+    assertTrue(p99 <= SECOND_NS, "p99 " + p99 / 1e6 + " ms");
+  }
+
+  private final String[] currentProductKey = new String[1];
+
+  private interface Probe {
+    boolean holds() throws Exception;
+  }
+
+  /** Nanoseconds from {@code since} until the probe holds; fails after 5 s. */
+  private static long awaitLag(Probe probe, long since, String failure) throws Exception {
+    long deadline = since + 5 * SECOND_NS;
+    while (System.nanoTime() < deadline) {
+      if (probe.holds()) {
+        return System.nanoTime() - since;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError(failure + " after 5 s");
+  }
+
+  /** {@code /v1} validate: the HTTP status (200 whatever the license says; 401 for a key refused). */
+  private static int v1Validate(Gateway gateway, String apiKey, String key, String machine) {
+    return DialectClient.await(web
+        .post(gateway.port(), "127.0.0.1", "/v1/licenses/validate")
+        .putHeader("Authorization", "Bearer " + apiKey)
+        .sendJsonObject(new JsonObject().put("key", key).put("fingerprint", machine))).statusCode();
+  }
+
+  /** {@code /api/v1/validate}: the answer's status ({@code valid}, {@code product_not_found}, …). */
+  private static String keyportStatus(Gateway gateway, String productKey, String key) {
+    HttpResponse<Buffer> answer = DialectClient.await(web
+        .post(gateway.port(), "127.0.0.1", "/api/v1/validate")
+        .putHeader("Authorization", "Bearer " + productKey)
+        .sendJsonObject(new JsonObject().put("license_key", key)));
+    assertEquals(200, answer.statusCode(), answer.bodyAsString());
+    return answer.bodyAsJsonObject().getString("status");
+  }
+
+  @Test
   void anInstanceReadsItsOwnWritesAtOnce() throws Exception {
     AccountAdmin.NewAccount account = ManageClient.newAccount(null);
     ManageClient api = new ManageClient(vertx, gateways.get(2).port(), account.apiKey());
@@ -216,7 +311,7 @@ class ReadModelFreshnessTest {
   }
 
   private static void v1(Gateway gateway, String apiKey, String key, String machine) {
-    HttpResponse<Buffer> answer = DialectClient.await(io.vertx.ext.web.client.WebClient.create(vertx)
+    HttpResponse<Buffer> answer = DialectClient.await(web
         .post(gateway.port(), "127.0.0.1", "/v1/licenses/activate")
         .putHeader("Authorization", "Bearer " + apiKey)
         .sendJsonObject(new JsonObject().put("key", key).put("fingerprint", machine)));
