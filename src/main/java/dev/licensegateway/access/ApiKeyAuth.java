@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Set;
@@ -78,6 +79,7 @@ public final class ApiKeyAuth {
         });
   }
 
+  /** Unmodifiable: the same caller answers every request that presents its key while it is kept. */
   private static Set<Scope> scopes(String[] names) {
     Set<Scope> scopes = EnumSet.noneOf(Scope.class);
     for (String name : names) {
@@ -86,6 +88,6 @@ public final class ApiKeyAuth {
         scopes.add(scope);
       }
     }
-    return scopes;
+    return Collections.unmodifiableSet(scopes);
   }
 }

@@ -52,10 +52,6 @@ public final class CredentialCache<V> {
     return lookup.get().onSuccess(found -> keep(key, found, mark));
   }
 
-  public long size() {
-    return entries.estimatedSize();
-  }
-
   private void keep(String key, V found, long mark) {
     if (found == null || !enabled || !model.live() || generation.get() != mark) {
       return;
