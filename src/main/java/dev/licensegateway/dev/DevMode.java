@@ -29,7 +29,11 @@ public final class DevMode {
   public static int main(GatewayConfig config, List<String> argv) throws Exception {
     Main.requirePortFree(config.withHttpHost("127.0.0.1"));
     System.out.println("starting embedded Postgres and Redis for " + EmbeddedServers.platform() + "…");
-    EmbeddedServers servers = EmbeddedServers.start();
+    // Closed by our own shutdown hook, after the gateway has stopped (or below, on a failed start);
+    // until the gateway serves, a Ctrl-C closes them at once.
+    EmbeddedServers servers = EmbeddedServers.start(false);
+    Thread whileStarting = new Thread(servers::close, "dev-servers-stop");
+    Runtime.getRuntime().addShutdownHook(whileStarting);
     Path made = null;
     Path instanceFile = DevInstance.file(System.getenv());
     long pid = ProcessHandle.current().pid();
@@ -65,6 +69,7 @@ public final class DevMode {
           }
         }
       };
+      Runtime.getRuntime().removeShutdownHook(whileStarting);
       Main.serve(devConfig, keys, schema, cleanUp);
       new DevInstance(pid, servers.postgresUri(), servers.redisUri(), base, secret).write(instanceFile);
       SigningAlg alg = SigningAlg.fromWireName(devConfig.signing().alg());
@@ -73,6 +78,12 @@ public final class DevMode {
           alg.wireName() + " key " + signer.kid() + " by " + signer.provider(), randomNonce()));
       return Integer.MIN_VALUE;
     } catch (Exception | Error e) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(whileStarting);
+      } catch (IllegalStateException exiting) {
+        // the JVM is already shutting down: the hook closes the servers
+        throw e;
+      }
       DevInstance.removeIfOurs(instanceFile, pid);
       servers.close();
       if (made != null) {

@@ -27,9 +27,20 @@ public final class EmbeddedServers implements AutoCloseable {
     return DevPlatform.current().name();
   }
 
+  /** Postgres stops by itself when the JVM exits (its own shutdown hook): for tests and benchmarks. */
   public static EmbeddedServers start() throws IOException {
+    return start(true);
+  }
+
+  /**
+   * {@code stopsItself} false: the caller closes the servers, after whatever still uses them.
+   * Dev mode's Ctrl-C stops the gateway first; with Postgres' own hook racing it, the gateway
+   * would see its connections killed under it and print errors on the way out.
+   */
+  public static EmbeddedServers start(boolean stopsItself) throws IOException {
     DevPlatform.current().requireBinaries();
     EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        .setRegisterShutdownHook(stopsItself)
         .setPort(freePort())
         .setServerConfig("max_connections", "300")
         .setServerConfig("fsync", "off")
