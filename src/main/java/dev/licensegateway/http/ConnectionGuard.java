@@ -218,7 +218,11 @@ public final class ConnectionGuard {
     if (state.inFlight == 0) {
       state.headDeadline = now + nextHeadTimeoutNanos;
     }
-    if (draining.getAsBoolean() && request.version() != HttpVersion.HTTP_2) {
+    // Closed only after an answer that said so. An answer whose head went out before the drain
+    // promised keep-alive, and its client may already be sending the next request on it: that
+    // connection is left to the sweep, which closes it once quiet.
+    if ("close".equalsIgnoreCase(request.response().headers().get(HttpHeaders.CONNECTION))
+        && request.version() != HttpVersion.HTTP_2) {
       request.connection().close();
     }
   }
