@@ -3,30 +3,28 @@ package dev.licensegateway.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The drain begins while an answer is on its way: its head went out without
  * {@code Connection: close}, so its client may reuse the connection at once. The gateway must
- * not close that connection under the next request; it closes it once quiet, and the next
- * answer says close.
+ * not close that connection under the next request; that request is served, its answer says
+ * close, and the connection closes after it.
  */
 class ConnectionGuardDrainTest {
 
@@ -37,27 +35,33 @@ class ConnectionGuardDrainTest {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
-  /** A response's head, and its body as it comes. */
-  private static final class Answer {
-    final int status;
-    final String connection;
-    final Future<Buffer> body;
-
-    Answer(HttpClientResponse response) {
-      this.status = response.statusCode();
-      this.connection = response.getHeader(HttpHeaders.CONNECTION);
-      this.body = response.body();
+  @Test
+  void anAnswerBegunBeforeTheDrainKeepsItsConnectionForTheRequestThatFollows() throws Exception {
+    // A connection quiet for a second during a drain is closed by design: an attempt in which
+    // this machine stalled that long between the two requests proves nothing and is run again.
+    for (int attempt = 1; ; attempt++) {
+      Outcome outcome = attempt();
+      if (outcome.gapMs() < ConnectionGuard.DRAIN_QUIET_MS / 2 || attempt == 5) {
+        assertNull(outcome.failure(), "the next request failed: " + outcome.failure());
+        assertEquals(200, outcome.next().statusCode());
+        assertEquals("close", outcome.next().getHeader(HttpHeaders.CONNECTION.toString()));
+        assertEquals("next", outcome.next().bodyAsString());
+        assertEquals(1, outcome.connections(), "the next request needed a new connection: the first was closed under it"
+            + " (" + outcome.gapMs() + " ms between the two requests, attempt " + attempt + ")");
+        return;
+      }
     }
   }
 
-  @Test
-  void anAnswerBegunBeforeTheDrainKeepsItsConnectionForTheRequestThatFollows() throws Exception {
+  private record Outcome(HttpResponse<Buffer> next, Throwable failure, int connections, long gapMs) {}
+
+  private Outcome attempt() throws Exception {
     AtomicBoolean draining = new AtomicBoolean();
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0);
     ConnectionGuard guard = new ConnectionGuard(vertx, options, new ConnectionGuard.Census(100), 60, 10,
         (path, code, message) -> new JsonObject().put("code", code), draining::get);
-    Promise<Void> finish = Promise.promise();
     AtomicInteger connections = new AtomicInteger();
+    AtomicLong slowEnded = new AtomicLong();
     HttpServer server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
           guard.accept(connection);
@@ -69,33 +73,31 @@ class ConnectionGuardDrainTest {
           }
           request.response().endHandler(v -> guard.responded(request));
           if (request.path().equals("/slow")) {
+            // The head goes out, then SIGTERM's drain begins, then the answer ends.
             request.response().setChunked(true).write("begun before the drain; ");
-            finish.future().onSuccess(v -> request.response().end("ended during it"));
+            draining.set(true);
+            guard.drain();
+            request.response().end("ended during it");
+            slowEnded.set(System.nanoTime());
           } else {
             request.response().end("next");
           }
         });
     int port = server.listen().await(10, TimeUnit.SECONDS).actualPort();
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(1));
     try {
-      // Each body is asked for where its head arrives, on the event loop, so that no byte is missed.
-      Answer slow = client.request(HttpMethod.GET, port, "127.0.0.1", "/slow").compose(r -> r.send())
-          .map(Answer::new).await(10, TimeUnit.SECONDS);
-      assertNull(slow.connection, "its head went out before the drain");
-      draining.set(true);
-      guard.drain();
-      finish.complete();
-      Buffer body = slow.body.await(10, TimeUnit.SECONDS);
-      assertEquals("begun before the drain; ended during it", body.toString());
-
+      HttpResponse<Buffer> slow = client.get(port, "127.0.0.1", "/slow").send().await(10, TimeUnit.SECONDS);
+      assertNull(slow.getHeader(HttpHeaders.CONNECTION.toString()), "its head went out before the drain");
+      assertEquals("begun before the drain; ended during it", slow.bodyAsString());
       // The same connection (a pool of one), at once: it must be served, and say close.
-      Answer next = client.request(HttpMethod.GET, port, "127.0.0.1", "/").compose(r -> r.send())
-          .map(Answer::new).await(10, TimeUnit.SECONDS);
-      assertEquals(200, next.status);
-      assertEquals("close", next.connection);
-      assertEquals("next", next.body.await(10, TimeUnit.SECONDS).toString());
-      assertEquals(1, connections.get(), "the next request needed a new connection: the first was closed under it");
+      long sent = System.nanoTime();
+      try {
+        HttpResponse<Buffer> next = client.get(port, "127.0.0.1", "/").send().await(10, TimeUnit.SECONDS);
+        return new Outcome(next, null, connections.get(), (sent - slowEnded.get()) / 1_000_000);
+      } catch (Exception e) {
+        return new Outcome(null, e, connections.get(), (sent - slowEnded.get()) / 1_000_000);
+      }
     } finally {
       client.close();
       guard.stop();
