@@ -1,6 +1,7 @@
 package dev.licensegateway.http;
 
 import dev.licensegateway.ops.ThrottledLog;
+import io.netty.util.AsciiString;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -221,8 +222,8 @@ public final class ConnectionGuard {
     // Closed only after an answer that said so. An answer whose head went out before the drain
     // promised keep-alive, and its client may already be sending the next request on it: that
     // connection is left to the sweep, which closes it once quiet.
-    if ("close".equalsIgnoreCase(request.response().headers().get(HttpHeaders.CONNECTION))
-        && request.version() != HttpVersion.HTTP_2) {
+    if (draining.getAsBoolean() && request.version() != HttpVersion.HTTP_2
+        && AsciiString.contentEqualsIgnoreCase(CLOSE, request.response().headers().get(HttpHeaders.CONNECTION))) {
       request.connection().close();
     }
   }
