@@ -184,10 +184,11 @@ public final class Gateway {
     WebhookSecrets webhookSecrets = new WebhookSecrets(config.webhooks().sealKey() != null
         ? config.webhooks().sealKey() : config.nativeApi().secret());
     Pipeline pipeline = pipeline(config, gate);
-    // Credentials beside the read model, so that a warm /v1 or /api/v1/validate reads no Postgres.
-    ApiKeyAuth apiKeys = new ApiKeyAuth(pool, pgTimeout, new CredentialCache<>(cache, credentials(config),
+    // Credentials beside the read model, so that a warm /v1 or /api/v1/validate reads no Postgres
+    // (they serve only while it does: never with LGW_CACHE_MAX_LICENSES=0).
+    ApiKeyAuth apiKeys = new ApiKeyAuth(pool, pgTimeout, new CredentialCache<>(cache, CREDENTIALS_KEPT,
         config.cache().ttlSeconds(), Target.API_KEY));
-    ProductStore products = new ProductStore(pool, pgTimeout, new CredentialCache<>(cache, credentials(config),
+    ProductStore products = new ProductStore(pool, pgTimeout, new CredentialCache<>(cache, CREDENTIALS_KEPT,
         config.cache().ttlSeconds(), Target.PRODUCT));
     ManageApi manage = new ManageApi(apiKeys, pipeline, config.rateLimits().apiKey(),
         new ManageStore(pool, pgTimeout, cache), quota, clock, webhookStore, webhookSecrets,
@@ -248,11 +249,6 @@ public final class Gateway {
         new AuthDialect(new SessionService(core, products, sessions, clock), pipeline, clock),
         new V1Dialect(core, apiKeys, pipeline, limits.apiKey()),
         new KeyportDialect(new ProductKeys(core, products, clock), pipeline, limits.productKey()));
-  }
-
-  /** API keys, and products, kept in memory: off with the read model (LGW_CACHE_MAX_LICENSES=0). */
-  private static int credentials(GatewayConfig config) {
-    return config.cache().maxLicenses() > 0 ? CREDENTIALS_KEPT : 0;
   }
 
   private static Pipeline pipeline(GatewayConfig config, RedisGate gate) {
