@@ -78,18 +78,24 @@ public final class DevMode {
           alg.wireName() + " key " + signer.kid() + " by " + signer.provider(), randomNonce()));
       return Integer.MIN_VALUE;
     } catch (Exception | Error e) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(whileStarting);
-      } catch (IllegalStateException exiting) {
-        // the JVM is already shutting down: the hook closes the servers
-        throw e;
-      }
       DevInstance.removeIfOurs(instanceFile, pid);
-      servers.close();
+      if (!exiting(whileStarting)) {
+        servers.close();
+      }
       if (made != null) {
         Main.deleteTree(made);
       }
       throw e;
+    }
+  }
+
+  /** Takes the start-up hook back; true when the JVM is already exiting and that hook closes the servers. */
+  private static boolean exiting(Thread startupHook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(startupHook);
+      return false;
+    } catch (IllegalStateException shuttingDown) {
+      return true;
     }
   }
 
