@@ -46,10 +46,18 @@ public final class Bench {
     if (i < 0) {
       return fallback;
     }
-    try {
-      return parse.apply(argv.get(i + 1));
-    } catch (IndexOutOfBoundsException | NumberFormatException e) {
+    if (i + 1 >= argv.size()) {
       throw new Main.UsageException(name + " needs " + what);
+    }
+    return parsed(name, argv.get(i + 1), parse, what);
+  }
+
+  /** The value given for option {@code name}, parsed; an unreadable one is a usage error that names the option. */
+  static <T> T parsed(String name, String value, Function<String, T> parse, String what) {
+    try {
+      return parse.apply(value);
+    } catch (NumberFormatException e) {
+      throw new Main.UsageException(name + " needs " + what + ", not '" + value + "'");
     }
   }
 }

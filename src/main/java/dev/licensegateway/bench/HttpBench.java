@@ -95,10 +95,10 @@ public final class HttpBench {
       }
       Options o = new Options(
           SigningAlg.fromWireName(values.getOrDefault("--alg", "Ed25519")),
-          (int) number(values, "--connections", "64", true),
-          number(values, "--warmup", quick ? "2" : "30", false),
-          number(values, "--seconds", quick ? "3" : "30", false),
-          (int) number(values, "--licenses", "500", true),
+          number(values, "--connections", "64", Integer::parseInt, "a whole number"),
+          number(values, "--warmup", quick ? "2" : "30", Double::parseDouble, "a number"),
+          number(values, "--seconds", quick ? "3" : "30", Double::parseDouble, "a number"),
+          number(values, "--licenses", "500", Integer::parseInt, "a whole number"),
           endpoints, quick, values.getOrDefault("--jvm-flags", DEFAULT_JVM_FLAGS));
       if (o.connections < 1 || o.licenses < 1 || !(o.seconds > 0) || o.warmup < 0) {
         throw new IllegalArgumentException("--connections and --licenses must be >= 1, --seconds > 0, --warmup >= 0");
@@ -106,14 +106,9 @@ public final class HttpBench {
       return o;
     }
 
-    private static double number(Map<String, String> values, String name, String fallback, boolean whole) {
-      String value = values.getOrDefault(name, fallback);
-      try {
-        return whole ? Integer.parseInt(value) : Double.parseDouble(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " needs " + (whole ? "a whole number" : "a number") + ", not '"
-            + value + "'");
-      }
+    private static <T> T number(Map<String, String> values, String name, String fallback,
+        java.util.function.Function<String, T> parse, String what) {
+      return Bench.parsed(name, values.getOrDefault(name, fallback), parse, what);
     }
 
     String describe() {
