@@ -1,7 +1,7 @@
 // Shared pieces of every view: forms whose fields show the API's own validation errors,
 // confirmations, secrets shown once, tables, cursor paging.
 
-import { ApiError } from './api.js';
+import { ApiError, get } from './api.js';
 import { announce, append, clear, h, nextId } from './dom.js';
 
 // ---- notices --------------------------------------------------------------------------
@@ -23,6 +23,16 @@ export function failure(error) {
     return notice(error.message, 'error');
   }
   return notice('Something went wrong in the console: ' + (error && error.message ? error.message : String(error)), 'error');
+}
+
+/** A detail page's resource; null once its heading and why it could not be read are on the page. */
+export async function detailOrFailure(main, heading, path) {
+  try {
+    return await get(path);
+  } catch (error) {
+    main.append(h('h1', null, heading), failure(error));
+    return null;
+  }
 }
 
 // ---- forms ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { del, get, patch, post, query, seg } from '../api.js';
 import { announce, append, clear, facts, h, link, orDash, when } from '../dom.js';
-import { apiForm, confirmAction, failure, notice, pagedList, table } from '../ui.js';
+import { apiForm, confirmAction, detailOrFailure, failure, notice, pagedList, table } from '../ui.js';
 import { nameOf, policyChoices, productChoices, searchBar } from './common.js';
 
 const STATUSES = [['active', 'Active'], ['inactive', 'Inactive'], ['suspended', 'Suspended'], ['revoked', 'Revoked']];
@@ -89,11 +89,8 @@ async function create(main, params) {
 }
 
 async function detail(main, id) {
-  let license;
-  try {
-    license = await get('/licenses/' + seg(id));
-  } catch (error) {
-    main.append(h('h1', null, 'License'), failure(error));
+  const license = await detailOrFailure(main, 'License', '/licenses/' + seg(id));
+  if (!license) {
     return;
   }
   const heading = h('h1', null, 'License ', h('span', { class: 'mono' }, license.key));

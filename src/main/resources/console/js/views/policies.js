@@ -1,6 +1,6 @@
 import { get, patch, post, query, seg } from '../api.js';
 import { announce, facts, h, link, when } from '../dom.js';
-import { apiForm, failure, notice, pagedList, table } from '../ui.js';
+import { apiForm, detailOrFailure, failure, notice, pagedList, table } from '../ui.js';
 import { nameOf, productChoices, searchBar } from './common.js';
 
 const IP_MODES = [['open', 'Open: any IP'], ['allowlist', 'Allow-list: registered IPs only']];
@@ -104,11 +104,8 @@ async function create(main, params) {
 }
 
 async function detail(main, id) {
-  let policy;
-  try {
-    policy = await get('/policies/' + seg(id));
-  } catch (error) {
-    main.append(h('h1', null, 'Policy'), failure(error));
+  const policy = await detailOrFailure(main, 'Policy', '/policies/' + seg(id));
+  if (!policy) {
     return;
   }
   const heading = h('h1', null, 'Policy ', policy.name);

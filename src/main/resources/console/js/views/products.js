@@ -1,6 +1,6 @@
 import { get, patch, post, query, seg } from '../api.js';
 import { announce, facts, h, link, orDash, when } from '../dom.js';
-import { apiForm, failure, pagedList, secretPanel, table } from '../ui.js';
+import { apiForm, detailOrFailure, pagedList, secretPanel, table } from '../ui.js';
 import { searchBar } from './common.js';
 
 const STATUSES = [['active', 'Active'], ['archived', 'Archived'], ['disabled', 'Disabled']];
@@ -66,11 +66,8 @@ function create(main) {
 }
 
 async function detail(main, id) {
-  let product;
-  try {
-    product = await get('/products/' + seg(id));
-  } catch (error) {
-    main.append(h('h1', null, 'Product'), failure(error));
+  const product = await detailOrFailure(main, 'Product', '/products/' + seg(id));
+  if (!product) {
     return;
   }
   const heading = h('h1', null, product.name);

@@ -4,7 +4,7 @@
 
 import { del, get, patch, post, query, seg } from '../api.js';
 import { announce, append, clear, facts, h, link, nextId, orDash, when } from '../dom.js';
-import { apiForm, confirmAction, failure, notice, pagedList, secretPanel, table } from '../ui.js';
+import { apiForm, confirmAction, detailOrFailure, failure, notice, pagedList, secretPanel, table } from '../ui.js';
 
 /** The event types an endpoint may subscribe to (docs/webhooks.md). */
 const EVENTS = [
@@ -90,11 +90,8 @@ function list(main) {
 }
 
 async function detail(main, id) {
-  let hook;
-  try {
-    hook = await get('/webhooks/' + seg(id));
-  } catch (error) {
-    main.append(h('h1', null, 'Webhook'), failure(error));
+  const hook = await detailOrFailure(main, 'Webhook', '/webhooks/' + seg(id));
+  if (!hook) {
     return;
   }
   const path = '/webhooks/' + seg(id);
