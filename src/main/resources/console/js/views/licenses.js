@@ -89,7 +89,7 @@ async function create(main, params) {
 }
 
 async function detail(main, id) {
-  const license = await detailOrFailure(main, 'License', '/licenses/' + seg(id));
+  let license = await detailOrFailure(main, 'License', '/licenses/' + seg(id));
   if (!license) {
     return;
   }

@@ -90,7 +90,7 @@ function list(main) {
 }
 
 async function detail(main, id) {
-  const hook = await detailOrFailure(main, 'Webhook', '/webhooks/' + seg(id));
+  let hook = await detailOrFailure(main, 'Webhook', '/webhooks/' + seg(id));
   if (!hook) {
     return;
   }
